@@ -1,0 +1,45 @@
+package dev.lmpipe.config;
+
+import dev.lmpipe.LmpipeException;
+
+/** Validation for configuration records: each failure names the key, the value and the allowed range. */
+public final class Checks {
+    private Checks() {
+    }
+
+    public static int positive(String key, int value) {
+        if (value <= 0) {
+            throw new LmpipeException(key + " must be positive, got " + value);
+        }
+        return value;
+    }
+
+    public static int atLeast(String key, int value, int minimum) {
+        if (value < minimum) {
+            throw new LmpipeException(key + " must be at least " + minimum + ", got " + value);
+        }
+        return value;
+    }
+
+    public static double positive(String key, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new LmpipeException(key + " must be a positive number, got " + value);
+        }
+        return value;
+    }
+
+    /** Closed-open [low, high). */
+    public static double within(String key, double value, double low, double high) {
+        if (!(value >= low && value < high)) {
+            throw new LmpipeException(key + " must be within [" + low + ", " + high + "), got " + value);
+        }
+        return value;
+    }
+
+    public static String present(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new LmpipeException(key + " is required; set it in the config file or with --set " + key + "=...");
+        }
+        return value;
+    }
+}

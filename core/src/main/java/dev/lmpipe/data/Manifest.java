@@ -1,0 +1,75 @@
+package dev.lmpipe.data;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.lmpipe.LmpipeException;
+import dev.lmpipe.config.Json;
+import dev.lmpipe.storage.StagedDirectory;
+import dev.lmpipe.storage.Storage;
+import dev.lmpipe.text.Vocabulary;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code manifest.json}: what a tokenize run committed. Lists every shard with its size and checksum, the
+ * vocabulary with the count of every code point, the split sizes, the sources, and the tokenizer version.
+ * Readers trust only shards the manifest lists, and only in a directory with {@code _SUCCESS}.
+ *
+ * @param format           manifest format, {@value #FORMAT}
+ * @param tokenizer        tokenizer name and version
+ * @param vocabulary       the vocabulary the shards are encoded with
+ * @param codePointCounts  occurrences of every code point in the corpus, vocabulary or not (key: code point)
+ * @param splitTokens      number of tokens per split
+ * @param unknownTokens    tokens mapped to {@code <unk>}, all splits together
+ * @param replacedBytes    invalid UTF-8 bytes replaced by U+FFFD
+ * @param sources          the input files, in the order their blocks were numbered
+ * @param shards           every shard
+ * @param config           the resolved tokenize configuration, for provenance
+ */
+public record Manifest(
+        int format,
+        String tokenizer,
+        Vocabulary vocabulary,
+        Map<Integer, Long> codePointCounts,
+        Map<Split, Long> splitTokens,
+        long unknownTokens,
+        long replacedBytes,
+        List<String> sources,
+        List<ShardInfo> shards,
+        Object config) {
+
+    public static final int FORMAT = 1;
+    public static final String FILE = "manifest.json";
+    public static final String TOKENIZER = "char-v1";
+
+    @JsonIgnore
+    public List<ShardInfo> shards(Split split) {
+        return shards.stream().filter(s -> s.split() == split).toList();
+    }
+
+    /** SHA-256-free identity for provenance: the manifest's own CRC-32C. */
+    public static String hash(byte[] manifestBytes) {
+        return Shards.crc32c(manifestBytes);
+    }
+
+    /** Reads the manifest of a committed dataset; refuses a directory without {@code _SUCCESS}. */
+    public static Manifest read(Storage storage, String dataset) {
+        if (!storage.exists(dataset)) {
+            throw new LmpipeException("dataset not found: " + dataset + "; run lmpipe tokenize first");
+        }
+        if (!storage.exists(Storage.child(dataset, StagedDirectory.SUCCESS))) {
+            throw new LmpipeException("dataset " + dataset + " is incomplete (no _SUCCESS): its tokenize run did not finish");
+        }
+        String path = Storage.child(dataset, FILE);
+        try {
+            Manifest manifest = Json.read(storage.readAll(path), Manifest.class);
+            if (manifest.format() != FORMAT) {
+                throw new LmpipeException(path + " has format " + manifest.format() + "; this lmpipe reads format " + FORMAT);
+            }
+            return manifest;
+        } catch (IOException e) {
+            throw new LmpipeException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.lmpipe.data;
+
+import dev.lmpipe.storage.Storage;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+
+/**
+ * Turns windows of token ids into DL4J minibatches: features are the ids of positions {@code 0..T-1}, labels
+ * the ids of positions {@code 1..T} (the next character), both as integer-valued floats of shape
+ * {@code [batch, 1, T]} for {@code EmbeddingSequenceLayer} and sparse cross-entropy; no one-hot tensors.
+ */
+public final class Minibatches {
+    private Minibatches() {
+    }
+
+    /** Builds a DataSet from windows that each hold {@code T + 1} token ids. */
+    public static DataSet fromWindows(int[][] windows) {
+        int batch = windows.length;
+        int steps = windows[0].length - 1;
+        float[] features = new float[batch * steps];
+        float[] labels = new float[batch * steps];
+        for (int b = 0; b < batch; b++) {
+            int[] window = windows[b];
+            for (int t = 0; t < steps; t++) {
+                features[b * steps + t] = window[t];
+                labels[b * steps + t] = window[t + 1];
+            }
+        }
+        long[] shape = {batch, 1, steps};
+        return new DataSet(Nd4j.create(features, shape, 'c'), Nd4j.create(labels, shape, 'c'));
+    }
+
+    /** Reads a planned minibatch's windows from the dataset's train shards. */
+    public static DataSet read(Storage storage, String dataset, List<ShardInfo> shards, MinibatchSpec spec, int seqLen) {
+        int[][] windows = new int[spec.size()][];
+        for (int i = 0; i < spec.size(); i++) {
+            String path = Storage.child(dataset, shards.get(spec.shards()[i]).file());
+            windows[i] = Shards.readRange(storage, path, spec.starts()[i], seqLen + 1);
+        }
+        return fromWindows(windows);
+    }
+}

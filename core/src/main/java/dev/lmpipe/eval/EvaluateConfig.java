@@ -1,0 +1,36 @@
+package dev.lmpipe.eval;
+
+import dev.lmpipe.LmpipeException;
+import dev.lmpipe.config.Checks;
+import dev.lmpipe.data.Split;
+
+/**
+ * Settings of {@code lmpipe evaluate}.
+ *
+ * @param checkpoint a checkpoint directory, or a run directory (its best checkpoint)
+ * @param dataset    a committed dataset with the checkpoint's vocabulary
+ * @param split      which split to evaluate
+ * @param output     report directory; empty: {@code <run>/report}
+ * @param seqLen     characters per evaluation window; 0: the training seqLen
+ * @param batchSize  windows per forward pass
+ * @param hardest    rows of the per-character table in report.md
+ */
+public record EvaluateConfig(String checkpoint, String dataset, Split split, String output, int seqLen,
+                             int batchSize, int hardest) {
+    public static final EvaluateConfig DEFAULTS = new EvaluateConfig("", "", Split.validation, "", 0, 128, 20);
+
+    public EvaluateConfig {
+        if (split == null) {
+            throw new LmpipeException("split must be one of [train, validation, test]");
+        }
+        Checks.atLeast("seqLen", seqLen, 0);
+        Checks.positive("batchSize", batchSize);
+        Checks.positive("hardest", hardest);
+    }
+
+    public EvaluateConfig requireComplete() {
+        Checks.present("checkpoint", checkpoint);
+        Checks.present("dataset", dataset);
+        return this;
+    }
+}

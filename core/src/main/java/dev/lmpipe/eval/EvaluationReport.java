@@ -1,0 +1,58 @@
+package dev.lmpipe.eval;
+
+import dev.lmpipe.text.Vocabulary;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code evaluate} reports: {@code report.json} carries every number, {@code report.md} shows them.
+ *
+ * @param characters          predicted characters evaluated
+ * @param natsPerCharacter    mean negative log-likelihood, nats per character
+ * @param bitsPerCharacter    the same in bits
+ * @param perplexity          e to the nats per character
+ * @param characterLosses     every character's count and mean loss, hardest first
+ * @param provenance          checkpoint, dataset, split, epoch, configuration, versions
+ */
+public record EvaluationReport(long characters, double natsPerCharacter, double bitsPerCharacter, double perplexity,
+                               List<CharacterLoss> characterLosses, Map<String, Object> provenance) {
+
+    /** Loss of one target character: how often it was predicted and its mean loss in nats. */
+    public record CharacterLoss(int id, String character, long count, double meanNats) {
+    }
+
+    public static EvaluationReport of(LossTotals totals, Vocabulary vocabulary, Map<String, Object> provenance) {
+        var losses = new ArrayList<CharacterLoss>();
+        for (int id = 0; id < totals.vocabularySize(); id++) {
+            if (totals.characters(id) > 0) {
+                losses.add(new CharacterLoss(id, vocabulary.display(id), totals.characters(id), totals.natsPerCharacter(id)));
+            }
+        }
+        losses.sort(Comparator.comparingDouble(CharacterLoss::meanNats).reversed());
+        return new EvaluationReport(totals.characters(), totals.natsPerCharacter(), totals.bitsPerCharacter(),
+                totals.perplexity(), losses, provenance);
+    }
+
+    /** The report as Markdown, with the {@code hardest} characters by mean loss. */
+    public String markdown(int hardest) {
+        var md = new StringBuilder();
+        md.append("# lmpipe evaluation\n\n");
+        provenance.forEach((key, value) -> {
+            if (!(value instanceof Map)) {
+                md.append("- ").append(key).append(": `").append(value).append("`\n");
+            }
+        });
+        md.append("\n| measure | value |\n|---|---|\n");
+        md.append(String.format("| characters | %,d |%n", characters));
+        md.append(String.format("| nats per character | %.4f |%n", natsPerCharacter));
+        md.append(String.format("| bits per character | %.4f |%n", bitsPerCharacter));
+        md.append(String.format("| perplexity | %.3f |%n", perplexity));
+        md.append("\n## Hardest characters (by mean loss)\n\n| character | count | mean nats |\n|---|---|---|\n");
+        characterLosses.stream().limit(hardest).forEach(c ->
+                md.append(String.format("| `%s` | %,d | %.3f |%n", c.character().replace("|", "\\|"), c.count(), c.meanNats())));
+        return md.toString();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.lmpipe.eval;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Computes a model's loss on a sequence of token ids exactly: the sequence is cut into non-overlapping
+ * windows of {@code seqLen} predictions (each window starts with fresh state), so that every token but the
+ * first is predicted exactly once; the last, shorter window is evaluated too.
+ */
+public final class Evaluator {
+    /** Probabilities below this are clamped before the logarithm, so one underflow cannot give infinity. */
+    private static final double MIN_PROBABILITY = 1e-30;
+
+    private Evaluator() {
+    }
+
+    public static void addLoss(MultiLayerNetwork network, int[] tokens, int seqLen, int batchSize, LossTotals totals) {
+        long predictions = tokens.length - 1L;
+        long fullWindows = predictions / seqLen;
+        for (long first = 0; first < fullWindows; first += batchSize) {
+            int windows = (int) Math.min(batchSize, fullWindows - first);
+            addWindows(network, tokens, first * seqLen, windows, seqLen, totals);
+        }
+        int rest = (int) (predictions - fullWindows * seqLen);
+        if (rest > 0) {
+            addWindows(network, tokens, fullWindows * seqLen, 1, rest, totals);
+        }
+    }
+
+    private static void addWindows(MultiLayerNetwork network, int[] tokens, long start, int windows, int steps,
+                                   LossTotals totals) {
+        float[] features = new float[windows * steps];
+        for (int w = 0; w < windows; w++) {
+            for (int t = 0; t < steps; t++) {
+                features[w * steps + t] = tokens[(int) (start + (long) w * steps + t)];
+            }
+        }
+        INDArray input = Nd4j.create(features, new long[]{windows, 1, steps}, 'c');
+        // [windows, vocabulary, steps] softmax probabilities; inference mode, no dropout.
+        float[] probabilities = network.output(input, false).dup('c').data().asFloat();
+        int vocabulary = totals.vocabularySize();
+        for (int w = 0; w < windows; w++) {
+            for (int t = 0; t < steps; t++) {
+                int label = tokens[(int) (start + (long) w * steps + t + 1)];
+                double p = probabilities[(w * vocabulary + label) * steps + t];
+                totals.add(label, -Math.log(Math.max(p, MIN_PROBABILITY)));
+            }
+        }
+    }
+}

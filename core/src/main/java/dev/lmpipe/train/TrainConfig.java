@@ -1,0 +1,61 @@
+package dev.lmpipe.train;
+
+import dev.lmpipe.config.Checks;
+import dev.lmpipe.model.ModelConfig;
+import dev.lmpipe.model.Optimization;
+
+/**
+ * Settings of {@code lmpipe train}.
+ *
+ * @param dataset            a committed tokenize output
+ * @param output             run directory: checkpoints, metrics.jsonl, reports
+ * @param model              architecture and sizes
+ * @param seqLen             characters per training window
+ * @param batchSize          windows per minibatch on each worker
+ * @param averagingFrequency minibatches each worker fits between two parameter averagings
+ * @param workers            parallel workers; 0 means Spark's default parallelism
+ * @param prefetch           minibatches each worker prefetches asynchronously
+ * @param epochs             maximum epochs
+ * @param maxMinutes         stop after the round that passes this wall time (0: no limit); validation and a
+ *                           checkpoint still follow
+ * @param learningRate       Adam's step size
+ * @param gradientClip       per-layer L2 limit on the gradient of the per-character mean loss
+ * @param tbptt              truncated back-propagation length (at least seqLen: full back-propagation)
+ * @param patience           stop after this many epochs without a better validation loss
+ * @param evalBatchSize      windows per minibatch when computing the validation loss
+ * @param seed               seed of initialisation and of the window order
+ */
+public record TrainConfig(String dataset, String output, ModelConfig model, int seqLen, int batchSize,
+                          int averagingFrequency, int workers, int prefetch, int epochs, double maxMinutes,
+                          double learningRate, double gradientClip, int tbptt, int patience, int evalBatchSize,
+                          long seed) {
+    public static final TrainConfig DEFAULTS = new TrainConfig("", "", ModelConfig.DEFAULTS, 64, 32, 5, 0, 2, 10,
+            0, 0.002, 1.0, 64, 3, 128, 42);
+
+    public TrainConfig {
+        Checks.positive("seqLen", seqLen);
+        Checks.positive("batchSize", batchSize);
+        Checks.positive("averagingFrequency", averagingFrequency);
+        Checks.atLeast("workers", workers, 0);
+        Checks.atLeast("prefetch", prefetch, 0);
+        Checks.positive("epochs", epochs);
+        Checks.within("maxMinutes", maxMinutes, 0, Double.MAX_VALUE);
+        Checks.positive("patience", patience);
+        Checks.positive("evalBatchSize", evalBatchSize);
+        optimization(learningRate, gradientClip, seqLen, tbptt, seed);
+    }
+
+    public Optimization optimization() {
+        return optimization(learningRate, gradientClip, seqLen, tbptt, seed);
+    }
+
+    private static Optimization optimization(double learningRate, double gradientClip, int seqLen, int tbptt, long seed) {
+        return new Optimization(learningRate, gradientClip, seqLen, tbptt, seed);
+    }
+
+    public TrainConfig requireComplete() {
+        Checks.present("dataset", dataset);
+        Checks.present("output", output);
+        return this;
+    }
+}

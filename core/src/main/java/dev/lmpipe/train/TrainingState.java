@@ -1,0 +1,33 @@
+package dev.lmpipe.train;
+
+import java.util.Map;
+
+/**
+ * {@code state.json} of a checkpoint: where training stands and how it was made (Tribuo-style provenance).
+ *
+ * @param epoch                  epochs completed (1-based: 1 after the first epoch)
+ * @param step                   minibatches fitted so far, over all workers
+ * @param rounds                 averaging rounds so far
+ * @param trainedCharacters      characters (predicted positions) trained on so far
+ * @param seed                   the run's seed
+ * @param validationLoss         this checkpoint's validation loss, nats per character
+ * @param bestValidationLoss     best validation loss so far, nats per character
+ * @param bestEpoch              the epoch that reached it
+ * @param epochsWithoutImprovement epochs since the best one, for early stopping
+ * @param stopped                why training stopped after this epoch, or null if it can go on
+ * @param model                  CRC-32C and size of model.zip, checked before it is loaded
+ * @param vocabularyFingerprint  SHA-256 of the vocabulary the model was trained with
+ * @param datasetManifest        CRC-32C of the dataset's manifest.json
+ * @param config                 the resolved training configuration
+ * @param versions               library versions and the lmpipe commit
+ */
+public record TrainingState(int epoch, long step, long rounds, long trainedCharacters, long seed,
+                            double validationLoss, double bestValidationLoss, int bestEpoch,
+                            int epochsWithoutImprovement, String stopped, FileDigest model,
+                            String vocabularyFingerprint, String datasetManifest, TrainConfig config,
+                            Map<String, String> versions) {
+
+    /** Size and CRC-32C of a file. */
+    public record FileDigest(long bytes, String crc32c) {
+    }
+}

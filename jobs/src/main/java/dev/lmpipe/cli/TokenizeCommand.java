@@ -1,0 +1,44 @@
+package dev.lmpipe.cli;
+
+import dev.lmpipe.data.TokenizeConfig;
+import dev.lmpipe.spark.SparkContexts;
+import dev.lmpipe.spark.TokenizeJob;
+import dev.lmpipe.storage.Storage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "tokenize", mixinStandardHelpOptions = true,
+        description = {"Read text files, build the character vocabulary, split train/validation/test and write shards.",
+                "Output: a dataset directory with manifest.json, *.shard files and _SUCCESS, visible only when complete."})
+final class TokenizeCommand implements Callable<Integer> {
+    @Mixin
+    JobOptions job;
+    @Mixin
+    SparkOptions spark;
+
+    @Parameters(paramLabel = "INPUT", arity = "0..*",
+            description = "Files, folders (their .txt and .gz files) or globs; overrides the 'input' setting.")
+    List<String> inputs = List.of();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Dataset directory to create.")
+    String output;
+
+    @Option(names = "--overwrite", description = "Replace an existing output directory (only once the new one is complete).")
+    boolean overwrite;
+
+    @Override
+    public Integer call() {
+        var config = job.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, new Overrides()
+                .put("input", inputs.isEmpty() ? null : String.join(",", inputs))
+                .put("output", output).list()).requireComplete();
+        try (var sc = SparkContexts.create("lmpipe tokenize", spark.master)) {
+            TokenizeJob.run(sc, new Storage(), config, overwrite, System.out);
+        }
+        return 0;
+    }
+}

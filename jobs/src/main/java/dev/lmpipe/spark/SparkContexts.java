@@ -1,0 +1,33 @@
+package dev.lmpipe.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Creates the SparkContext of a job. Under {@code spark-submit} the master and settings come from the submit
+ * configuration; otherwise the job runs in local mode on {@code master} (default {@code local[2]}).
+ */
+public final class SparkContexts {
+    public static final String DEFAULT_MASTER = "local[2]";
+
+    private SparkContexts() {
+    }
+
+    public static JavaSparkContext create(String appName, String master) {
+        var conf = new SparkConf().setAppName(appName);
+        if (master != null && !master.isBlank()) {
+            conf.setMaster(master);
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster(DEFAULT_MASTER);
+        }
+        if (conf.get("spark.master").startsWith("local")) {
+            // Local mode needs no network identity; binding to loopback avoids hostname lookups.
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+            conf.setIfMissing("spark.ui.enabled", "false");
+        }
+        var context = new JavaSparkContext(conf);
+        context.setLogLevel("WARN");
+        return context;
+    }
+}
