@@ -2,6 +2,7 @@ package dev.lmpipe.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -68,9 +69,24 @@ public final class ConfigLoader {
                 throw new LmpipeException("invalid configuration: " + cause.getMessage() + " (" + origins + ")", cause);
             }
             throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
+        } catch (InvalidFormatException e) {
+            throw invalidChoice(e, settings);
         } catch (IOException e) {
             throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
         }
+    }
+
+    /** A value that is not one of an enum's constants: name the key, the value, its origin and the choices. */
+    private static LmpipeException invalidChoice(InvalidFormatException e, List<Setting> settings) {
+        var key = new StringBuilder();
+        for (var reference : e.getPath()) {
+            key.append(key.length() == 0 ? "" : ".").append(reference.getFieldName());
+        }
+        String origin = settings.stream().filter(s -> s.key().contentEquals(key)).reduce((a, b) -> b)
+                .map(Setting::origin).orElse("defaults");
+        Object[] choices = e.getTargetType().isEnum() ? e.getTargetType().getEnumConstants() : new Object[0];
+        return new LmpipeException("invalid value '" + e.getValue() + "' for setting '" + key + "' (" + origin
+                + "): expected one of " + java.util.Arrays.toString(choices));
     }
 
     static List<Setting> readFile(Path file) {
@@ -130,6 +146,9 @@ public final class ConfigLoader {
         String value = setting.value();
         var nodes = JsonNodeFactory.instance;
         try {
+            if (current.isInt()) {
+                return nodes.numberNode(Integer.parseInt(value.replace("_", "")));
+            }
             if (current.isIntegralNumber()) {
                 return nodes.numberNode(Long.parseLong(value.replace("_", "")));
             }
@@ -137,7 +156,8 @@ public final class ConfigLoader {
                 return nodes.numberNode(Double.parseDouble(value));
             }
         } catch (NumberFormatException e) {
-            throw invalid(setting, current.isIntegralNumber() ? "a whole number" : "a number");
+            throw invalid(setting, current.isInt() ? "a whole number up to " + Integer.MAX_VALUE
+                    : current.isIntegralNumber() ? "a whole number" : "a number");
         }
         if (current.isBoolean()) {
             if (!value.equals("true") && !value.equals("false")) {

@@ -29,17 +29,18 @@ public final class Corpus {
             if (matches.isEmpty()) {
                 throw new LmpipeException("input not found: " + input);
             }
-            int before = sources.size();
+            var found = new TreeSet<String>();
             for (FileStatus match : matches) {
                 if (match.isDirectory()) {
-                    addTextFiles(storage, match.getPath().toString(), sources);
+                    addTextFiles(storage, match.getPath().toString(), found);
                 } else {
-                    sources.add(match.getPath().toString());
+                    found.add(match.getPath().toString());
                 }
             }
-            if (sources.size() == before) {
+            if (found.isEmpty()) {
                 throw new LmpipeException("no text files (.txt or .gz) under " + input);
             }
+            sources.addAll(found);
         }
         return List.copyOf(sources);
     }

@@ -1,0 +1,162 @@
+package dev.lmpipe.train;
+
+import dev.lmpipe.LmpipeException;
+import dev.lmpipe.data.Minibatches;
+import dev.lmpipe.model.LstmSpec;
+import dev.lmpipe.model.Optimization;
+import dev.lmpipe.storage.Storage;
+import dev.lmpipe.text.Vocabulary;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CheckpointStoreTest {
+    private static final Vocabulary VOCABULARY = new Vocabulary("\n abc".codePoints().toArray());
+
+    private final Storage storage = new Storage();
+
+    @TempDir
+    Path dir;
+
+    private String run;
+    private CheckpointStore store;
+    private MultiLayerNetwork network;
+    private DataSet data;
+
+    @BeforeEach
+    void trainATinyNetwork() {
+        run = dir.resolve("run").toString();
+        store = new CheckpointStore(storage, run);
+        network = new LstmSpec(8, 16, 1, 0.0).build(VOCABULARY.size(), new Optimization(0.01, 1.0, 6, 6, 42));
+        int[][] windows = {{3, 4, 5, 2, 3, 4, 5}, {5, 2, 3, 4, 5, 1, 3}};
+        data = Minibatches.fromWindows(windows);
+        for (int i = 0; i < 3; i++) {
+            network.fit(data); // so that Adam's moment estimates are not all zero
+        }
+    }
+
+    private static TrainingState state(int epoch) {
+        return new TrainingState(epoch, 10L * epoch, 2L * epoch, 120L * epoch, 42, 1.5, 1.4, 1, 0, null, null,
+                VOCABULARY.fingerprint(), "0badf00d", TrainConfig.DEFAULTS, Map.of("lmpipe.commit", "test"));
+    }
+
+    private Path local(String path) {
+        return Path.of(java.net.URI.create(storage.qualify(path)));
+    }
+
+    @Test
+    void commitThenLoadGivesTheSameOutputUpdaterStateVocabularyAndState() {
+        String path = store.commit(network, VOCABULARY, state(1), true);
+
+        Checkpoint loaded = CheckpointStore.load(storage, path);
+
+        float[] expected = network.output(data.getFeatures(), false).dup('c').data().asFloat();
+        float[] actual = loaded.network().output(data.getFeatures(), false).dup('c').data().asFloat();
+        assertThat(actual).containsExactly(expected);
+        float[] updater = network.getUpdater().getStateViewArray().dup('c').data().asFloat();
+        assertThat(updater).isNotEmpty();
+        assertThat(contains(updater, v -> v != 0f)).as("Adam's state after three fits").isTrue();
+        assertThat(loaded.network().getUpdater().getStateViewArray().dup('c').data().asFloat()).containsExactly(updater);
+        assertThat(loaded.vocabulary()).isEqualTo(VOCABULARY);
+        assertThat(loaded.state().epoch()).isEqualTo(1);
+        assertThat(loaded.state().trainedCharacters()).isEqualTo(120);
+        assertThat(loaded.state().config()).isEqualTo(TrainConfig.DEFAULTS);
+        assertThat(loaded.state().vocabularyFingerprint()).isEqualTo(VOCABULARY.fingerprint());
+        assertThat(loaded.state().model()).as("commit records the model's digest").isNotNull();
+        assertThat(loaded.state().model().bytes()).isPositive();
+    }
+
+    private static boolean contains(float[] values, java.util.function.Predicate<Float> test) {
+        for (float v : values) {
+            if (test.test(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void latestAlwaysMovesAndBestOnlyWhenAsked() throws IOException {
+        String first = store.commit(network, VOCABULARY, state(1), true);
+        assertThat(store.pointer(CheckpointStore.LATEST)).contains(first);
+        assertThat(store.pointer(CheckpointStore.BEST)).contains(first);
+
+        String second = store.commit(network, VOCABULARY, state(2), false);
+        assertThat(second).endsWith("epoch-0002");
+        assertThat(store.pointer(CheckpointStore.LATEST)).contains(second);
+        assertThat(store.pointer(CheckpointStore.BEST)).contains(first);
+
+        String third = store.commit(network, VOCABULARY, state(3), true);
+        assertThat(store.pointer(CheckpointStore.LATEST)).contains(third);
+        assertThat(store.pointer(CheckpointStore.BEST)).contains(third);
+
+        // Nothing temporary is left behind: no staging directories, no pointer .tmp files.
+        try (Stream<Path> files = Files.walk(local(run))) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .noneMatch(name -> name.contains(".tmp") || name.contains(".old-"));
+        }
+        assertThat(Files.exists(local(second).resolve("_SUCCESS"))).isTrue();
+    }
+
+    @Test
+    void runWithoutCheckpointsHasNoPointers() {
+        assertThat(store.pointer(CheckpointStore.LATEST)).isEmpty();
+        assertThat(store.pointer(CheckpointStore.BEST)).isEmpty();
+    }
+
+    @Test
+    void flippedByteInModelZipIsReportedAsCorrupt() throws IOException {
+        String path = store.commit(network, VOCABULARY, state(1), true);
+        Path model = local(path).resolve("model.zip");
+        byte[] bytes = Files.readAllBytes(model);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(model, bytes);
+
+        assertThatThrownBy(() -> CheckpointStore.load(storage, path))
+                .isInstanceOf(LmpipeException.class)
+                .hasMessageContaining("corrupt")
+                .hasMessageContaining(path);
+    }
+
+    @Test
+    void checkpointWithoutSuccessMarkerIsIncomplete() throws IOException {
+        String path = store.commit(network, VOCABULARY, state(1), true);
+        Files.delete(local(path).resolve("_SUCCESS"));
+        assertThatThrownBy(() -> CheckpointStore.load(storage, path))
+                .isInstanceOf(LmpipeException.class)
+                .hasMessageContaining("incomplete");
+    }
+
+    @Test
+    void resolveOfARunGivesBestOfACheckpointItselfOfAnEmptyDirectoryFails() throws IOException {
+        String first = store.commit(network, VOCABULARY, state(1), true);
+        String second = store.commit(network, VOCABULARY, state(2), false);
+
+        assertThat(CheckpointStore.resolve(storage, run, CheckpointStore.BEST)).isEqualTo(first);
+        assertThat(CheckpointStore.resolve(storage, run, CheckpointStore.LATEST)).isEqualTo(second);
+        assertThat(CheckpointStore.resolve(storage, second, CheckpointStore.BEST)).isEqualTo(second);
+
+        String empty = Files.createDirectory(dir.resolve("empty")).toString();
+        assertThatThrownBy(() -> CheckpointStore.resolve(storage, empty, CheckpointStore.BEST))
+                .isInstanceOf(LmpipeException.class)
+                .hasMessageContaining(empty);
+    }
+
+    @Test
+    void resolveFallsBackToLatestWhenNoBestWasRecorded() {
+        String only = store.commit(network, VOCABULARY, state(1), false);
+        assertThat(store.pointer(CheckpointStore.BEST)).isEmpty();
+        assertThat(CheckpointStore.resolve(storage, run, CheckpointStore.BEST)).isEqualTo(only);
+    }
+}
