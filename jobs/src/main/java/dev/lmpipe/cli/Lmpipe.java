@@ -2,6 +2,8 @@ package dev.lmpipe.cli;
 
 import dev.lmpipe.LmpipeException;
 import picocli.CommandLine;
+
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
 /** Entry point: {@code lmpipe tokenize|train|evaluate|generate|demo}. */
@@ -18,7 +20,16 @@ public final class Lmpipe {
     }
 
     public static int execute(String... args) {
-        var commandLine = new CommandLine(new Lmpipe());
+        return execute(new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line; user errors go to {@code err} as one line. */
+    public static int execute(PrintWriter err, String... args) {
+        var commandLine = new CommandLine(new Lmpipe()).setErr(err);
+        describeSettings(commandLine.getSubcommands().get("tokenize"), dev.lmpipe.data.TokenizeConfig.DEFAULTS);
+        describeSettings(commandLine.getSubcommands().get("train"), dev.lmpipe.train.TrainConfig.DEFAULTS);
+        describeSettings(commandLine.getSubcommands().get("evaluate"), dev.lmpipe.eval.EvaluateConfig.DEFAULTS);
+        describeSettings(commandLine.getSubcommands().get("generate"), dev.lmpipe.generate.GenerateConfig.DEFAULTS);
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             LmpipeException userError = userError(exception);
             if (userError == null) {
@@ -28,6 +39,15 @@ public final class Lmpipe {
             return USER_ERROR;
         });
         return commandLine.execute(args);
+    }
+
+    /** Appends every setting with its default to a command's --help, so that help reads like a man page. */
+    private static void describeSettings(CommandLine command, Object defaults) {
+        var footer = new StringBuilder("%nSettings (for --config files and --set), with their defaults:%n");
+        for (String line : dev.lmpipe.config.ConfigLoader.describe(defaults)) {
+            footer.append("  ").append(line.replace("%", "%%")).append("%n");
+        }
+        command.getCommandSpec().usageMessage().footer(footer.toString());
     }
 
     /** The user error behind an exception, also when Spark wrapped it in a task failure. */

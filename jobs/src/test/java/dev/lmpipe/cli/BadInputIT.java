@@ -1,0 +1,169 @@
+package dev.lmpipe.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every kind of bad input gets a one-line message naming the thing, exit code 1, and leaves nothing
+ * half-written: no output directory and no staging directory beside it.
+ */
+class BadInputIT {
+    @TempDir
+    Path work;
+
+    private record Result(int exitCode, String error) {
+    }
+
+    private Result lmpipe(String... args) {
+        var err = new StringWriter();
+        int code = Lmpipe.execute(new PrintWriter(err, true), args);
+        return new Result(code, err.toString());
+    }
+
+    private Path text(String name, String content) throws IOException {
+        Path file = work.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        return file;
+    }
+
+    private void assertNothingWritten(Path output) throws IOException {
+        assertThat(output).doesNotExist();
+        try (Stream<Path> siblings = Files.list(output.getParent())) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".tmp-"));
+        }
+    }
+
+    @Test
+    void emptyCorpusIsRefused() throws IOException {
+        Path empty = text("empty.txt", "");
+        Path out = work.resolve("out");
+        var result = lmpipe("tokenize", empty.toString(), "-o", out.toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.error()).contains("empty corpus", "empty.txt");
+        assertNothingWritten(out);
+    }
+
+    @Test
+    void missingInputIsNamed() throws IOException {
+        Path out = work.resolve("out");
+        var result = lmpipe("tokenize", work.resolve("nope.txt").toString(), "-o", out.toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.error()).contains("input not found", "nope.txt");
+        assertNothingWritten(out);
+    }
+
+    @Test
+    void folderWithoutTextIsNamed() throws IOException {
+        Path folder = work.resolve("pictures");
+        Files.createDirectories(folder);
+        Files.write(folder.resolve("cat.png"), new byte[]{(byte) 0x89, 'P', 'N', 'G'});
+        Path out = work.resolve("out");
+        var result = lmpipe("tokenize", folder.toString(), "-o", out.toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.error()).contains("no text files", "pictures");
+        assertNothingWritten(out);
+    }
+
+    @Test
+    void binaryFileIsNamedWithItsOffset() throws IOException {
+        Path binary = work.resolve("data.txt");
+        Files.write(binary, new byte[]{'a', 'b', 0, 1, 2, 3});
+        Path out = work.resolve("out");
+        var result = lmpipe("tokenize", binary.toString(), "-o", out.toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.error()).contains("binary", "data.txt", "offset 2");
+        assertNothingWritten(out);
+    }
+
+    @Test
+    void invalidUtf8FailsWithFileAndByteOffsetWhenConfigured() throws IOException {
+        Path gz = work.resolve("latin1.txt.gz");
+        try (var out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write("caf".getBytes(StandardCharsets.US_ASCII));
+            out.write(0xE9); // é in Latin-1, invalid as UTF-8
+            out.write(" au lait\n".repeat(2000).getBytes(StandardCharsets.US_ASCII));
+        }
+        Path out = work.resolve("out");
+        var result = lmpipe("tokenize", gz.toString(), "-o", out.toString(), "--set", "invalidUtf8=fail");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.error()).contains("invalid UTF-8", "latin1.txt.gz", "byte offset 3");
+        assertNothingWritten(out);
+    }
+
+    @Test
+    void existingOutputIsRefusedAndKeptUnlessOverwrite() throws IOException {
+        Path corpus = text("corpus.txt", "hello world\n".repeat(3000));
+        Path out = work.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("precious.txt"), "keep me");
+        var refused = lmpipe("tokenize", corpus.toString(), "-o", out.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.error()).contains("already exists", "--overwrite");
+        assertThat(out.resolve("precious.txt")).hasContent("keep me");
+
+        var replaced = lmpipe("tokenize", corpus.toString(), "-o", out.toString(), "--overwrite", "--set", "blockChars=1024");
+        assertThat(replaced.exitCode()).isZero();
+        assertThat(out.resolve("precious.txt")).doesNotExist();
+        assertThat(out.resolve("_SUCCESS")).exists();
+    }
+
+    @Test
+    void typoInSettingIsNamedWithWhereItCameFrom() throws IOException {
+        Path conf = text("train.conf", "seqLen = 32\nmodle.hidden = 64\n");
+        var fromFile = lmpipe("train", "-c", conf.toString(), "-d", "x", "-o", work.resolve("run").toString());
+        assertThat(fromFile.exitCode()).isEqualTo(1);
+        assertThat(fromFile.error()).contains("unknown setting 'modle.hidden'", "train.conf line 2");
+
+        var fromCommandLine = lmpipe("train", "--set", "learningRate=fast", "-d", "x", "-o", work.resolve("run").toString());
+        assertThat(fromCommandLine.exitCode()).isEqualTo(1);
+        assertThat(fromCommandLine.error()).contains("learningRate", "fast", "expected a number");
+
+        var outOfRange = lmpipe("train", "--set", "model.dropout=1.5", "-d", "x", "-o", work.resolve("run").toString());
+        assertThat(outOfRange.exitCode()).isEqualTo(1);
+        assertThat(outOfRange.error()).contains("model.dropout", "1.5");
+        assertThat(work.resolve("run")).doesNotExist();
+    }
+
+    @Test
+    void checkpointMeetsAnotherVocabularyAndIsRefused() throws IOException {
+        Path abc = text("abc.txt", "abcabcabd\n".repeat(2000));
+        Path xyz = text("xyz.txt", "xyzxyzxyw\n".repeat(2000));
+        Path datasetA = work.resolve("a");
+        Path datasetB = work.resolve("b");
+        Path run = work.resolve("run");
+        assertThat(lmpipe("tokenize", abc.toString(), "-o", datasetA.toString(), "--set", "blockChars=1024").exitCode()).isZero();
+        assertThat(lmpipe("tokenize", xyz.toString(), "-o", datasetB.toString(), "--set", "blockChars=1024").exitCode()).isZero();
+        assertThat(lmpipe("train", "-d", datasetA.toString(), "-o", run.toString(), "--set", "epochs=1",
+                "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8").exitCode()).isZero();
+
+        var evaluate = lmpipe("evaluate", "--checkpoint", run.toString(), "-d", datasetB.toString());
+        assertThat(evaluate.exitCode()).isEqualTo(1);
+        assertThat(evaluate.error()).contains("another vocabulary", datasetB.toString());
+        assertThat(run.resolve("report")).doesNotExist();
+
+        var resume = lmpipe("train", "-d", datasetB.toString(), "-o", run.toString(), "--resume", "--set", "epochs=2",
+                "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8");
+        assertThat(resume.exitCode()).isEqualTo(1);
+        assertThat(resume.error()).contains("another vocabulary");
+        assertThat(run.resolve("checkpoints").resolve("epoch-0002")).doesNotExist();
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        var result = lmpipe("tokenize", "--frobnicate");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.error()).contains("--frobnicate");
+    }
+}

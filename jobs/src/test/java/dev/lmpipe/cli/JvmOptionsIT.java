@@ -1,0 +1,25 @@
+package dev.lmpipe.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.JarFile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** conf/jvm-options (the launcher's, surefire's and executors' flags) and the jar's Add-Opens list agree. */
+class JvmOptionsIT {
+    @Test
+    void jarManifestOpensTheSamePackagesAsConfJvmOptions() throws Exception {
+        var fromConf = Files.readAllLines(Path.of("..", "conf", "jvm-options")).stream()
+                .filter(line -> line.startsWith("--add-opens="))
+                .map(line -> line.substring("--add-opens=".length()).replace("=ALL-UNNAMED", ""))
+                .sorted().toList();
+        try (var jar = new JarFile(Path.of("target", "lmpipe.jar").toFile())) {
+            var fromManifest = java.util.Arrays.stream(jar.getManifest().getMainAttributes().getValue("Add-Opens").split(" "))
+                    .sorted().toList();
+            assertThat(fromManifest).isEqualTo(fromConf).isNotEmpty();
+        }
+    }
+}
