@@ -76,6 +76,8 @@ class PipelineIT {
         // A trained model may not quite reach it in 4 short epochs: allow 0.15 nats above it. It can never
         // be much below it, since no model beats the true distribution beyond sampling noise.
         double entropy = chain.entropyRate();
+        System.out.printf("PipelineIT: validation %.4f nats/char after %d epochs; entropy rate %.4f, unigram %.4f%n",
+                last.validationLoss(), last.epoch(), entropy, chain.unigramEntropy());
         assertThat(last.validationLoss()).isLessThan(chain.unigramEntropy() - 1.0);
         assertThat(last.validationLoss()).isBetween(entropy - 0.05, entropy + 0.15);
         assertThat(Files.readAllLines(Path.of(run, "metrics.jsonl"))).hasSize(last.epoch());
