@@ -1,6 +1,8 @@
 package dev.lmpipe.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -36,5 +38,26 @@ public final class Json {
 
     public static <T> T read(byte[] bytes, Class<T> type) throws IOException {
         return MAPPER.readValue(bytes, type);
+    }
+
+    /**
+     * Fills what a stored object lacks from {@code defaults}: a configuration saved before a setting existed
+     * reads back with that setting's default, so new settings never strand old checkpoints or datasets.
+     */
+    public static ObjectNode withDefaults(JsonNode stored, Object defaults) {
+        ObjectNode merged = MAPPER.valueToTree(defaults);
+        merge(merged, stored);
+        return merged;
+    }
+
+    private static void merge(ObjectNode into, JsonNode stored) {
+        stored.fields().forEachRemaining(field -> {
+            JsonNode current = into.get(field.getKey());
+            if (current instanceof ObjectNode object && field.getValue().isObject()) {
+                merge(object, field.getValue());
+            } else {
+                into.set(field.getKey(), field.getValue());
+            }
+        });
     }
 }

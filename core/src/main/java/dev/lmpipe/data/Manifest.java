@@ -37,7 +37,7 @@ public record Manifest(
         long replacedBytes,
         List<String> sources,
         List<ShardInfo> shards,
-        Object config) {
+        TokenizeConfig config) {
 
     public static final int FORMAT = 1;
     public static final String FILE = "manifest.json";
@@ -63,7 +63,10 @@ public record Manifest(
         }
         String path = Storage.child(dataset, FILE);
         try {
-            Manifest manifest = Json.read(storage.readAll(path), Manifest.class);
+            var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(storage.readAll(path));
+            // Settings added to TokenizeConfig since the dataset was written take their defaults.
+            tree.set("config", Json.withDefaults(tree.get("config"), TokenizeConfig.DEFAULTS));
+            Manifest manifest = Json.MAPPER.treeToValue(tree, Manifest.class);
             if (manifest.format() != FORMAT) {
                 throw new LmpipeException(path + " has format " + manifest.format() + "; this lmpipe reads format " + FORMAT);
             }

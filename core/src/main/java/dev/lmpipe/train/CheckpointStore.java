@@ -47,11 +47,7 @@ public final class CheckpointStore {
     /** Writes a checkpoint for {@code state.epoch()} and moves {@code latest} (and {@code best} if asked). */
     public String commit(MultiLayerNetwork network, Vocabulary vocabulary, TrainingState state, boolean best) {
         byte[] model = serialize(network);
-        var withDigest = new TrainingState(state.epoch(), state.step(), state.rounds(), state.trainedCharacters(),
-                state.seed(), state.validationLoss(), state.bestValidationLoss(), state.bestEpoch(),
-                state.epochsWithoutImprovement(), state.stopped(),
-                new TrainingState.FileDigest(model.length, Shards.crc32c(model)),
-                vocabulary.fingerprint(), state.datasetManifest(), state.config(), state.versions());
+        var withDigest = state.withModel(new TrainingState.FileDigest(model.length, Shards.crc32c(model)));
         String name = name(state.epoch());
         String target = Storage.child(Storage.child(run, "checkpoints"), name);
         try (var staged = storage.stage(target, true)) {
@@ -107,7 +103,7 @@ public final class CheckpointStore {
             throw new LmpipeException("checkpoint " + checkpoint + " is incomplete (no _SUCCESS)");
         }
         try {
-            var state = Json.read(storage.readAll(Storage.child(checkpoint, STATE)), TrainingState.class);
+            var state = readState(storage.readAll(Storage.child(checkpoint, STATE)));
             var vocabulary = Json.read(storage.readAll(Storage.child(checkpoint, VOCABULARY)), Vocabulary.class);
             byte[] model = storage.readAll(Storage.child(checkpoint, MODEL));
             if (model.length != state.model().bytes() || !Shards.crc32c(model).equals(state.model().crc32c())) {
@@ -119,6 +115,13 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new LmpipeException("cannot read checkpoint " + checkpoint + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Reads state.json; settings added to TrainConfig since it was written take their defaults. */
+    static TrainingState readState(byte[] bytes) throws IOException {
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(bytes);
+        tree.set("config", Json.withDefaults(tree.get("config"), TrainConfig.DEFAULTS));
+        return Json.MAPPER.treeToValue(tree, TrainingState.class);
     }
 
     private static byte[] serialize(MultiLayerNetwork network) {

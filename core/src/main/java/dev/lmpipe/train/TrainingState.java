@@ -27,6 +27,13 @@ public record TrainingState(int epoch, long step, long rounds, long trainedChara
                             String vocabularyFingerprint, String datasetManifest, TrainConfig config,
                             Map<String, String> versions) {
 
+    /** The same state, recording the model file it goes with. */
+    public TrainingState withModel(FileDigest digest) {
+        return new TrainingState(epoch, step, rounds, trainedCharacters, seed, validationLoss, bestValidationLoss,
+                bestEpoch, epochsWithoutImprovement, stopped, digest, vocabularyFingerprint, datasetManifest, config,
+                versions);
+    }
+
     /** Size and CRC-32C of a file. */
     public record FileDigest(long bytes, String crc32c) {
     }
