@@ -3,28 +3,33 @@ package dev.lmpipe.generate;
 import dev.lmpipe.LmpipeException;
 import dev.lmpipe.text.Vocabulary;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-
+import java.util.List;
 
 /**
- * Generates text from a recurrent model: primes it with the whole prompt in one {@code rnnTimeStep} call,
- * then feeds back one sampled character at a time with the recurrent state carried, never re-running a
- * window.
+ * Generates text from a model: the prompt is read whole, then one character at a time is chosen (sampled, or
+ * by beam search) and fed back with the model's state carried, never re-running a window.
  */
 public final class Generator {
     private static final Logger LOG = LoggerFactory.getLogger(Generator.class);
 
-    private final MultiLayerNetwork network;
+    private final RecurrentModel model;
     private final Vocabulary vocabulary;
 
     public Generator(MultiLayerNetwork network, Vocabulary vocabulary) {
-        this.network = network;
+        this.model = new RecurrentModel(network);
         this.vocabulary = vocabulary;
+    }
+
+    /** Generated text and the model's log-probability of it, in nats. */
+    public record Generation(String text, int characters, double logProbability) {
+        /** Mean log-probability per generated character, nats. */
+        public double meanLogProbability() {
+            return characters == 0 ? 0 : logProbability / characters;
+        }
     }
 
     /** Token ids of a prompt; characters outside the vocabulary become {@code <unk>} or fail, per policy. */
@@ -47,42 +52,45 @@ public final class Generator {
         return vocabulary.encode(codePoints);
     }
 
-    /** Generates {@code length} characters after the prompt; returns only the generated part. */
+    /** Samples up to {@code maxChars} characters, stopping after {@code stopAt} if it is not empty. */
+    public Generation sample(int[] prompt, int maxChars, Sampler sampler, String stopAt) {
+        var state = model.start(prompt);
+        var text = new StringBuilder();
+        double logProbability = 0;
+        int produced = 0;
+        while (produced < maxChars) {
+            int id = sampler.next(state.next());
+            logProbability += Math.log(state.next()[id]);
+            text.appendCodePoint(vocabulary.codePoint(id));
+            produced++;
+            if (!stopAt.isEmpty() && text.toString().endsWith(stopAt)) {
+                break;
+            }
+            if (produced < maxChars) {
+                state = model.advance(state, id);
+            }
+        }
+        return new Generation(text.toString(), produced, logProbability);
+    }
+
+    /** Generates {@code length} characters by sampling; returns only the generated part. */
     public String generate(int[] prompt, int length, Sampler sampler) {
-        network.rnnClearPreviousState();
-        float[] next = lastStep(network.rnnTimeStep(sequence(prompt)));
-        var generated = new StringBuilder();
-        for (int i = 0; i < length; i++) {
-            int id = sampler.next(next);
-            generated.appendCodePoint(vocabulary.codePoint(id));
-            next = lastStep(network.rnnTimeStep(sequence(new int[]{id})));
-        }
-        network.rnnClearPreviousState();
-        return generated.toString();
+        return sample(prompt, length, sampler, "").text();
     }
 
-    /** The model's next-character distribution after a sequence, computed from scratch (for tests). */
+    /** The {@code count} best continuations by beam search, best first. */
+    public List<Generation> beam(int[] prompt, int maxChars, BeamSearch search, int count, String stopAt) {
+        var results = new ArrayList<Generation>();
+        for (var hypothesis : search.search(model, prompt, maxChars, count,
+                tokens -> !stopAt.isEmpty() && vocabulary.decode(tokens).endsWith(stopAt))) {
+            results.add(new Generation(vocabulary.decode(hypothesis.tokens()), hypothesis.tokens().length,
+                    hypothesis.logProbability()));
+        }
+        return results;
+    }
+
+    /** The model's next-character distribution after a sequence, computed from scratch. */
     public float[] distributionAfter(int[] ids) {
-        network.rnnClearPreviousState();
-        float[] result = lastStep(network.rnnTimeStep(sequence(ids)));
-        network.rnnClearPreviousState();
-        return result;
+        return model.start(ids).next();
     }
-
-    private static INDArray sequence(int[] ids) {
-        float[] values = new float[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            values[i] = ids[i];
-        }
-        return Nd4j.create(values, new long[]{1, 1, ids.length}, 'c');
-    }
-
-    /** The distribution at the last time step of an output of shape [1, vocabulary, steps]. */
-    private static float[] lastStep(INDArray output) {
-        long steps = output.size(2);
-        return output.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.point(steps - 1)).dup().toFloatVector();
-    }
-
 }

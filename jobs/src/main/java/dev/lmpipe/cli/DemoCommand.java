@@ -60,8 +60,10 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("== evaluate");
             EvaluateJob.run(sc, storage, evaluate, true, System.out);
         }
-        System.out.println("== generate (temperature " + generate.temperature() + ")");
-        GenerateCommand.run(storage, generate, System.out);
+        System.out.println("== generate (" + generate.sampling().label() + ")");
+        var generator = GenerateCommand.load(storage, generate);
+        GenerateCommand.print(System.out, generate, generate.strategy().generate(generator,
+                generator.encodePrompt(generate.prompt(), generate.unknown()), generate));
         System.out.printf("== demo done in %.0f s; report: %s%n", (System.nanoTime() - started) / 1e9,
                 Path.of(run, "report", "report.md").toAbsolutePath());
         return 0;
