@@ -14,10 +14,14 @@ import dev.lmpipe.data.Split;
  * @param seqLen     characters per evaluation window; 0: the training seqLen
  * @param batchSize  windows per forward pass
  * @param hardest    rows of the per-character table in report.md
+ * @param samplePrompt prompt of the report's samples at temperatures 0.5, 1.0 and 1.5; empty: a newline
+ * @param sampleLength characters per sample (0: no samples)
+ * @param sampleSeed   seed of the samples
  */
 public record EvaluateConfig(String checkpoint, String dataset, Split split, String output, int seqLen,
-                             int batchSize, int hardest) {
-    public static final EvaluateConfig DEFAULTS = new EvaluateConfig("", "", Split.validation, "", 0, 128, 20);
+                             int batchSize, int hardest, String samplePrompt, int sampleLength, long sampleSeed) {
+    public static final EvaluateConfig DEFAULTS = new EvaluateConfig("", "", Split.validation, "", 0, 128, 20,
+            "", 300, 7);
 
     public EvaluateConfig {
         if (split == null) {
@@ -26,6 +30,13 @@ public record EvaluateConfig(String checkpoint, String dataset, Split split, Str
         Checks.atLeast("seqLen", seqLen, 0);
         Checks.positive("batchSize", batchSize);
         Checks.positive("hardest", hardest);
+        Checks.atLeast("sampleLength", sampleLength, 0);
+    }
+
+    /** These settings for the best checkpoint of a run, on its dataset's validation split, report in the run. */
+    public EvaluateConfig forRun(String run, String dataset) {
+        return new EvaluateConfig(run, dataset, Split.validation, "", seqLen, batchSize, hardest, samplePrompt,
+                sampleLength, sampleSeed);
     }
 
     public EvaluateConfig requireComplete() {

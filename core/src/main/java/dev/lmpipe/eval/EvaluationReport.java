@@ -15,10 +15,12 @@ import java.util.Map;
  * @param bitsPerCharacter    the same in bits
  * @param perplexity          e to the nats per character
  * @param characterLosses     every character's count and mean loss, hardest first
+ * @param positionLosses      mean loss at each position of the evaluation window, nats per character
  * @param provenance          checkpoint, dataset, split, epoch, configuration, versions
  */
 public record EvaluationReport(long characters, double natsPerCharacter, double bitsPerCharacter, double perplexity,
-                               List<CharacterLoss> characterLosses, Map<String, Object> provenance) {
+                               List<CharacterLoss> characterLosses, List<Double> positionLosses,
+                               Map<String, Object> provenance) {
 
     /** Loss of one target character: how often it was predicted and its mean loss in nats. */
     public record CharacterLoss(int id, String character, long count, double meanNats) {
@@ -32,8 +34,12 @@ public record EvaluationReport(long characters, double natsPerCharacter, double 
             }
         }
         losses.sort(Comparator.comparingDouble(CharacterLoss::meanNats).reversed());
+        var positions = new ArrayList<Double>();
+        for (double loss : totals.natsPerCharacterByPosition()) {
+            positions.add(loss);
+        }
         return new EvaluationReport(totals.characters(), totals.natsPerCharacter(), totals.bitsPerCharacter(),
-                totals.perplexity(), losses, provenance);
+                totals.perplexity(), losses, positions, provenance);
     }
 
     /** The report as Markdown, with the {@code hardest} characters by mean loss. */

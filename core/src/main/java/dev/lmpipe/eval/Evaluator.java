@@ -45,7 +45,7 @@ public final class Evaluator {
             for (int t = 0; t < steps; t++) {
                 int label = tokens[(int) (start + (long) w * steps + t + 1)];
                 double p = probabilities[(w * vocabulary + label) * steps + t];
-                totals.add(label, -Math.log(Math.max(p, MIN_PROBABILITY)));
+                totals.add(label, t, -Math.log(Math.max(p, MIN_PROBABILITY)));
             }
         }
     }

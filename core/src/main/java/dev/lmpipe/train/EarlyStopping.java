@@ -9,6 +9,12 @@ public record EarlyStopping(int patience, double best, int bestEpoch, int epochs
         return new EarlyStopping(patience, Double.POSITIVE_INFINITY, 0, 0);
     }
 
+    /** Continues the early stopping of a resumed run, or starts afresh when there is none. */
+    public static EarlyStopping resume(int patience, TrainingState state) {
+        return state == null ? start(patience)
+                : new EarlyStopping(patience, state.bestValidationLoss(), state.bestEpoch(), state.epochsWithoutImprovement());
+    }
+
     public EarlyStopping after(int epoch, double validationLoss) {
         if (validationLoss < best) {
             return new EarlyStopping(patience, validationLoss, epoch, 0);

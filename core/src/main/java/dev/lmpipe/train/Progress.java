@@ -14,6 +14,7 @@ public final class Progress {
     private final long started = System.nanoTime();
     private int done;
     private long characters;
+    private long roundStarted = started;
 
     public Progress(PrintStream out, int epoch, int epochs, int rounds) {
         this.out = out;
@@ -22,13 +23,23 @@ public final class Progress {
         this.rounds = rounds;
     }
 
-    public void round(double loss, long roundCharacters) {
+    /** Prints the line of a finished round; returns the round's own characters per second. */
+    public double round(double loss, long roundCharacters) {
+        long now = System.nanoTime();
+        double roundSpeed = roundCharacters / Math.max(1e-9, (now - roundStarted) / 1e9);
+        roundStarted = now;
         done++;
         characters += roundCharacters;
         double seconds = seconds();
         double left = seconds / done * (rounds - done);
         out.printf("epoch %d/%d  round %d/%d  loss %.4f nats/char  %,.0f chars/s  elapsed %s  epoch left %s%n",
                 epoch, epochs, done, rounds, loss, charactersPerSecond(), clock(seconds), clock(left));
+        return roundSpeed;
+    }
+
+    /** Rounds reported so far. */
+    public int rounds() {
+        return done;
     }
 
     public double seconds() {

@@ -24,13 +24,15 @@ import dev.lmpipe.model.Optimization;
  * @param patience           stop after this many epochs without a better validation loss
  * @param evalBatchSize      windows per minibatch when computing the validation loss
  * @param seed               seed of initialisation and of the window order
+ * @param report             write run/report (evaluation of the best checkpoint, charts, samples) at the end
+ * @param sparkStatistics    collect DL4J's Spark training statistics and write run/spark-stats.html
  */
 public record TrainConfig(String dataset, String output, ModelConfig model, int seqLen, int batchSize,
                           int averagingFrequency, int workers, int prefetch, int epochs, double maxMinutes,
                           double learningRate, double gradientClip, int tbptt, int patience, int evalBatchSize,
-                          long seed) {
+                          long seed, boolean report, boolean sparkStatistics) {
     public static final TrainConfig DEFAULTS = new TrainConfig("", "", ModelConfig.DEFAULTS, 64, 32, 5, 0, 2, 10,
-            0, 0.002, 1.0, 64, 3, 128, 42);
+            0, 0.002, 1.0, 64, 3, 128, 42, true, false);
 
     public TrainConfig {
         Checks.positive("seqLen", seqLen);

@@ -6,11 +6,11 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code lmpipe tokenize|train|evaluate|generate|demo}. */
+/** Entry point: {@code lmpipe tokenize|train|evaluate|generate|demo|report}. */
 @Command(name = "lmpipe", mixinStandardHelpOptions = true, versionProvider = Lmpipe.Version.class,
         description = "Character-level language models: Spark tokenization, DL4J training by parameter averaging.",
         subcommands = {TokenizeCommand.class, TrainCommand.class, EvaluateCommand.class, GenerateCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Lmpipe {
     /** Exit code of a user error: bad input, bad setting, bad path. */
     public static final int USER_ERROR = 1;

@@ -1,27 +1,38 @@
 package dev.lmpipe.spark;
 
 import dev.lmpipe.LmpipeException;
-import dev.lmpipe.config.Json;
 import dev.lmpipe.data.Manifest;
 import dev.lmpipe.eval.EvaluateConfig;
 import dev.lmpipe.eval.EvaluationReport;
 import dev.lmpipe.eval.LossTotals;
+import dev.lmpipe.generate.Comparison;
+import dev.lmpipe.generate.Generator;
+import dev.lmpipe.generate.UnknownCharacters;
+import dev.lmpipe.report.RunHistory;
+import dev.lmpipe.report.RunReport;
+import dev.lmpipe.report.RunReportWriter;
 import dev.lmpipe.storage.Storage;
 import dev.lmpipe.train.Checkpoint;
 import dev.lmpipe.train.CheckpointStore;
 import org.apache.spark.api.java.JavaSparkContext;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 
-/** evaluate: checkpoint + dataset split → exact loss, perplexity and per-character table → report.json, report.md. */
+/**
+ * evaluate: checkpoint + dataset split → exact loss, perplexity, per-character and per-position loss →
+ * report.json, report.md and report.html with charts of the run's history and samples.
+ */
 public final class EvaluateJob {
+    /** DL4J's Spark training timeline, written by train beside the report directory. */
+    static final String SPARK_STATISTICS = "spark-stats.html";
+
     private EvaluateJob() {
     }
 
-    public static EvaluationReport run(JavaSparkContext sc, Storage storage, EvaluateConfig config, boolean overwrite,
-                                       PrintStream out) {
+    public static RunReport run(JavaSparkContext sc, Storage storage, EvaluateConfig config, boolean overwrite,
+                                PrintStream out) {
         String path = CheckpointStore.resolve(storage, storage.qualify(config.checkpoint()), CheckpointStore.BEST);
         Checkpoint checkpoint = CheckpointStore.load(storage, path);
         String dataset = storage.qualify(config.dataset());
@@ -39,28 +50,48 @@ public final class EvaluateJob {
         int seqLen = config.seqLen() > 0 ? config.seqLen() : checkpoint.state().config().seqLen();
         LossTotals totals = LossJob.loss(sc, storage, dataset, shards, checkpoint.network(),
                 checkpoint.vocabulary().size(), seqLen, config.batchSize());
+        var evaluation = EvaluationReport.of(totals, checkpoint.vocabulary(), provenance(checkpoint, dataset, config, seqLen));
+        var samples = samples(checkpoint, config);
 
+        String run = runOf(path);
+        boolean defaultOutput = config.output().isBlank();
+        String output = defaultOutput ? Storage.child(run, "report") : config.output();
+        try (var staged = storage.stage(output, overwrite || defaultOutput)) {
+            String statistics = storage.exists(Storage.child(run, SPARK_STATISTICS)) && defaultOutput
+                    ? "../" + SPARK_STATISTICS : null;
+            var report = RunReportWriter.write(storage, staged, evaluation, RunHistory.read(storage, run), samples,
+                    statistics, config.hardest());
+            staged.commit();
+            out.printf("evaluate: %s split, %,d characters: %.4f nats/char, %.4f bits/char, perplexity %.3f%n",
+                    config.split(), totals.characters(), evaluation.natsPerCharacter(), evaluation.bitsPerCharacter(),
+                    evaluation.perplexity());
+            out.println("evaluate: report at " + Storage.child(staged.target(), "report.html"));
+            return report;
+        }
+    }
+
+    private static LinkedHashMap<String, Object> provenance(Checkpoint checkpoint, String dataset, EvaluateConfig config,
+                                                           int seqLen) {
         var provenance = new LinkedHashMap<String, Object>();
-        provenance.put("checkpoint", path);
+        provenance.put("checkpoint", checkpoint.path());
         provenance.put("epoch", checkpoint.state().epoch());
         provenance.put("dataset", dataset);
         provenance.put("split", config.split().name());
         provenance.put("seqLen", seqLen);
         provenance.put("model", checkpoint.state().config().model());
         provenance.put("versions", checkpoint.state().versions());
-        var report = EvaluationReport.of(totals, checkpoint.vocabulary(), provenance);
+        return provenance;
+    }
 
-        boolean defaultOutput = config.output().isBlank();
-        String output = defaultOutput ? Storage.child(runOf(path), "report") : config.output();
-        try (var staged = storage.stage(output, overwrite || defaultOutput)) {
-            storage.writeAll(staged.file("report.json"), Json.write(report));
-            storage.writeAll(staged.file("report.md"), report.markdown(config.hardest()).getBytes(StandardCharsets.UTF_8));
-            staged.commit();
-            out.printf("evaluate: %s split, %,d characters: %.4f nats/char, %.4f bits/char, perplexity %.3f%n",
-                    config.split(), totals.characters(), report.natsPerCharacter(), report.bitsPerCharacter(), report.perplexity());
-            out.println("evaluate: report at " + Storage.child(staged.target(), "report.md"));
+    /** Samples at the standard temperatures 0.5, 1.0 and 1.5 from the configured prompt. */
+    private static List<RunReport.Sample> samples(Checkpoint checkpoint, EvaluateConfig config) {
+        if (config.sampleLength() == 0) {
+            return List.of();
         }
-        return report;
+        var generator = new Generator(checkpoint.network(), checkpoint.vocabulary());
+        int[] prompt = generator.encodePrompt(config.samplePrompt(), UnknownCharacters.unk);
+        return Comparison.temperatureSamples(generator, prompt, config.sampleLength(), config.sampleSeed()).stream()
+                .map(row -> new RunReport.Sample(row.strategy(), config.samplePrompt(), row.text())).toList();
     }
 
     /** The run directory of a checkpoint at {@code run/checkpoints/epoch-N}. */

@@ -3,7 +3,10 @@ package dev.lmpipe.spark;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.stats.StatsUtils;
+import org.deeplearning4j.spark.time.SystemClockTimeSource;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -16,6 +19,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * averages both.
  */
 public final class ParameterAveraging {
+    private final JavaSparkContext sc;
     private final SparkDl4jMultiLayer spark;
 
     /**
@@ -24,6 +28,17 @@ public final class ParameterAveraging {
      */
     public ParameterAveraging(JavaSparkContext sc, MultiLayerNetwork network, int workers, int batchSize,
                               int averagingFrequency, int prefetch) {
+        this(sc, network, workers, batchSize, averagingFrequency, prefetch, false);
+    }
+
+    /** @param statistics collect DL4J's Spark training statistics (timings of every phase of every round) */
+    public ParameterAveraging(JavaSparkContext sc, MultiLayerNetwork network, int workers, int batchSize,
+                              int averagingFrequency, int prefetch, boolean statistics) {
+        if (statistics) {
+            // The statistics time-stamp events with an NTP server by default; these machines have no internet.
+            System.setProperty(DL4JSystemProperties.TIMESOURCE_CLASSNAME_PROPERTY, SystemClockTimeSource.class.getName());
+        }
+        this.sc = sc;
         var master = new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
                 .batchSizePerWorker(batchSize)
                 .averagingFrequency(averagingFrequency)
@@ -35,9 +50,22 @@ public final class ParameterAveraging {
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .repartionData(Repartition.Never)
                 .storageLevel(null)
-                .collectTrainingStats(false)
+                .collectTrainingStats(statistics)
                 .build();
         this.spark = new SparkDl4jMultiLayer(sc, network, master);
+        spark.setCollectTrainingStats(statistics);
+    }
+
+    /** Writes DL4J's HTML timeline of the statistics collected so far; does nothing if none were collected. */
+    public void exportStatistics(String path) {
+        var statistics = spark.getSparkTrainingStats();
+        if (statistics != null) {
+            try {
+                StatsUtils.exportStatsAsHtml(statistics, path, sc);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot write Spark training statistics to " + path, e);
+            }
+        }
     }
 
     /** Runs one averaging round and returns the workers' mean minibatch score (DL4J's units). */

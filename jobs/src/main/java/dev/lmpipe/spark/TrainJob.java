@@ -9,13 +9,16 @@ import dev.lmpipe.data.Minibatches;
 import dev.lmpipe.data.ShardInfo;
 import dev.lmpipe.data.Split;
 import dev.lmpipe.data.WindowPlan;
+import dev.lmpipe.eval.EvaluateConfig;
 import dev.lmpipe.eval.LossTotals;
+import dev.lmpipe.report.RunHistory;
 import dev.lmpipe.storage.Storage;
 import dev.lmpipe.train.Checkpoint;
 import dev.lmpipe.train.CheckpointStore;
 import dev.lmpipe.train.EarlyStopping;
 import dev.lmpipe.train.MetricsLine;
 import dev.lmpipe.train.Progress;
+import dev.lmpipe.train.RoundLine;
 import dev.lmpipe.train.TrainConfig;
 import dev.lmpipe.train.TrainingState;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -48,91 +51,137 @@ public final class TrainJob {
     public TrainingState run(boolean resume, boolean overwrite) {
         String dataset = storage.qualify(config.dataset());
         String run = storage.qualify(config.output());
-        var manifestBytes = storage.readAll(Storage.child(dataset, Manifest.FILE));
         Manifest manifest = Manifest.read(storage, dataset);
-        List<ShardInfo> train = manifest.shards(Split.train);
-        List<ShardInfo> validation = manifest.shards(Split.validation);
+        String manifestHash = Manifest.hash(storage.readAll(Storage.child(dataset, Manifest.FILE)));
+        if (manifest.shards(Split.validation).isEmpty()) {
+            throw new LmpipeException("dataset " + config.dataset() + " has no validation split, which early stopping and"
+                    + " checkpoint selection need; tokenize it with validationFraction > 0");
+        }
         LossJob.verify(sc, storage, dataset, manifest.shards());
 
         var store = new CheckpointStore(storage, run);
-        TrainingState start = prepareRun(store, run, manifest, resume, overwrite);
-        MultiLayerNetwork network = start == null
+        Checkpoint resumed = prepareRun(store, run, manifest, resume, overwrite);
+        TrainingState state = resumed == null ? null : resumed.state();
+        MultiLayerNetwork network = resumed == null
                 ? config.model().spec().build(manifest.vocabulary().size(), config.optimization())
-                : CheckpointStore.load(storage, store.pointer(CheckpointStore.LATEST).orElseThrow()).network();
+                : resumed.network();
         int workers = config.workers() > 0 ? config.workers() : sc.defaultParallelism();
         var averaging = new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
-                config.prefetch());
+                config.prefetch(), config.sparkStatistics());
         out.printf("train: %s, %,d parameters, vocabulary %d, %d worker(s) × batch %d × %d minibatches per round%n",
                 config.model().spec(), network.numParams(), manifest.vocabulary().size(), workers, config.batchSize(),
                 config.averagingFrequency());
 
-        var stopping = start == null ? EarlyStopping.start(config.patience())
-                : new EarlyStopping(config.patience(), start.bestValidationLoss(), start.bestEpoch(), start.epochsWithoutImprovement());
-        long step = start == null ? 0 : start.step();
-        long rounds = start == null ? 0 : start.rounds();
-        long characters = start == null ? 0 : start.trainedCharacters();
-        TrainingState state = start;
+        var totals = Totals.from(state);
+        var stopping = EarlyStopping.resume(config.patience(), state);
         long began = System.nanoTime();
-        // Spark closures capture locals only: this job object is not serializable.
-        Storage storage = this.storage;
-        int seqLen = config.seqLen();
-        for (int epoch = (start == null ? 1 : start.epoch() + 1); epoch <= config.epochs(); epoch++) {
-            List<MinibatchSpec> plan = WindowPlan.epoch(train, config.seqLen(), config.batchSize(), config.seed(), epoch - 1);
-            if (plan.isEmpty()) {
-                throw new LmpipeException("the training split of " + dataset + " has fewer than batchSize × (seqLen + 1) = "
-                        + config.batchSize() * (config.seqLen() + 1) + " characters; lower batchSize or seqLen, or add text");
-            }
-            var epochRounds = WindowPlan.rounds(plan, workers * config.averagingFrequency());
-            var progress = new Progress(out, epoch, config.epochs(), epochRounds.size());
-            double lossSum = 0;
-            boolean outOfTime = false;
-            for (List<MinibatchSpec> round : epochRounds) {
-                int partitions = Math.min(workers, round.size());
-                double score = averaging.fit(sc.parallelize(round, partitions)
-                        .map(spec -> Minibatches.read(storage, dataset, train, spec, seqLen)));
-                double loss = score / Math.min(config.seqLen(), config.tbptt());
-                long roundCharacters = (long) round.size() * config.batchSize() * config.seqLen();
-                step += round.size();
-                rounds++;
-                characters += roundCharacters;
-                lossSum += loss;
-                progress.round(loss, roundCharacters);
-                outOfTime = config.maxMinutes() > 0 && (System.nanoTime() - began) / 60e9 >= config.maxMinutes();
-                if (outOfTime) {
-                    break;
-                }
-            }
-            double trainSeconds = progress.seconds();
-            double charactersPerSecond = progress.charactersPerSecond();
+        for (int epoch = state == null ? 1 : state.epoch() + 1; epoch <= config.epochs(); epoch++) {
+            var trained = trainEpoch(averaging, dataset, manifest.shards(Split.train), epoch, workers, began, totals);
             network = averaging.network();
-            LossTotals validationLoss = LossJob.loss(sc, storage, dataset, validation, network,
+            LossTotals validation = LossJob.loss(sc, storage, dataset, manifest.shards(Split.validation), network,
                     manifest.vocabulary().size(), config.seqLen(), config.evalBatchSize());
-            double loss = validationLoss.natsPerCharacter();
+            double loss = validation.natsPerCharacter();
             stopping = stopping.after(epoch, loss);
             String stopped = stopping.shouldStop() ? "no improvement for " + config.patience() + " epoch(s)"
-                    : outOfTime ? "time limit of " + config.maxMinutes() + " minutes"
+                    : trained.outOfTime() ? "time limit of " + config.maxMinutes() + " minutes"
                     : epoch == config.epochs() ? "epoch limit" : null;
-            state = new TrainingState(epoch, step, rounds, characters, config.seed(), loss, stopping.best(),
-                    stopping.bestEpoch(), stopping.epochsWithoutImprovement(), stopped, null,
-                    manifest.vocabulary().fingerprint(), Manifest.hash(manifestBytes), config, Provenance.versions());
+            state = new TrainingState(epoch, totals.step, totals.rounds, totals.characters, config.seed(), loss,
+                    stopping.best(), stopping.bestEpoch(), stopping.epochsWithoutImprovement(), stopped, null,
+                    manifest.vocabulary().fingerprint(), manifestHash, config, Provenance.versions());
             String checkpoint = store.commit(network, manifest.vocabulary(), state, stopping.improved(epoch));
-            var line = new MetricsLine(epoch, step, rounds, characters, lossSum / epochRounds.size(), loss,
-                    validationLoss.bitsPerCharacter(), validationLoss.perplexity(), trainSeconds,
-                    charactersPerSecond, stopping.improved(epoch), checkpoint, Instant.now().toString());
-            storage.append(Storage.child(run, "metrics.jsonl"), (Json.line(line) + "\n").getBytes(StandardCharsets.UTF_8));
+            var line = new MetricsLine(epoch, totals.step, totals.rounds, totals.characters, trained.meanLoss(), loss,
+                    validation.bitsPerCharacter(), validation.perplexity(), trained.seconds(),
+                    trained.charactersPerSecond(), stopping.improved(epoch), checkpoint, Instant.now().toString());
+            // Round lines are appended with their epoch: a crash mid-epoch loses them with the epoch itself.
+            storage.append(Storage.child(run, RunHistory.ROUNDS), jsonLines(trained.rounds()));
+            storage.append(Storage.child(run, RunHistory.EPOCHS), jsonLines(List.of(line)));
             out.printf("epoch %d: validation %.4f nats/char (%.4f bits, perplexity %.2f) over %,d characters%s; %,.0f chars/s%n",
-                    epoch, loss, validationLoss.bitsPerCharacter(), validationLoss.perplexity(), validationLoss.characters(),
-                    stopping.improved(epoch) ? ", best so far" : "", charactersPerSecond);
+                    epoch, loss, validation.bitsPerCharacter(), validation.perplexity(), validation.characters(),
+                    stopping.improved(epoch) ? ", best so far" : "", trained.charactersPerSecond());
             if (stopped != null) {
                 out.println("train: stopped after epoch " + epoch + ": " + stopped);
                 break;
             }
         }
+        if (config.sparkStatistics()) {
+            averaging.exportStatistics(Storage.child(run, EvaluateJob.SPARK_STATISTICS));
+        }
+        if (config.report() && state != null) {
+            EvaluateJob.run(sc, storage, EvaluateConfig.DEFAULTS.forRun(run, dataset), true, out);
+        }
         return state;
     }
 
-    /** Checks the run directory against --resume / --overwrite; returns the state to resume from, or null. */
-    private TrainingState prepareRun(CheckpointStore store, String run, Manifest manifest, boolean resume, boolean overwrite) {
+    private static byte[] jsonLines(List<?> records) {
+        var lines = new StringBuilder();
+        for (Object record : records) {
+            lines.append(Json.line(record)).append('\n');
+        }
+        return lines.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What one epoch of rounds did: mean round loss (nats/char), training time and speed, whether time ran out,
+     * and a line per round.
+     */
+    private record EpochResult(double meanLoss, double seconds, double charactersPerSecond, boolean outOfTime,
+                               List<RoundLine> rounds) {
+    }
+
+    /** Counters that run across epochs and resumes. */
+    private static final class Totals {
+        long step;
+        long rounds;
+        long characters;
+
+        static Totals from(TrainingState state) {
+            var totals = new Totals();
+            if (state != null) {
+                totals.step = state.step();
+                totals.rounds = state.rounds();
+                totals.characters = state.trainedCharacters();
+            }
+            return totals;
+        }
+    }
+
+    /** Fits one epoch's planned minibatches, one averaging round at a time, printing a line per round. */
+    private EpochResult trainEpoch(ParameterAveraging averaging, String dataset, List<ShardInfo> train, int epoch,
+                                   int workers, long began, Totals totals) {
+        List<MinibatchSpec> plan = WindowPlan.epoch(train, config.seqLen(), config.batchSize(), config.seed(), epoch - 1);
+        if (plan.isEmpty()) {
+            throw new LmpipeException("the training split of " + dataset + " has fewer than batchSize × (seqLen + 1) = "
+                    + config.batchSize() * (config.seqLen() + 1) + " characters; lower batchSize or seqLen, or add text");
+        }
+        var rounds = WindowPlan.rounds(plan, workers * config.averagingFrequency());
+        var progress = new Progress(out, epoch, config.epochs(), rounds.size());
+        // Spark closures capture locals only: this job object is not serializable.
+        Storage storage = this.storage;
+        int seqLen = config.seqLen();
+        double lossSum = 0;
+        var lines = new java.util.ArrayList<RoundLine>();
+        for (List<MinibatchSpec> round : rounds) {
+            double score = averaging.fit(sc.parallelize(round, Math.min(workers, round.size()))
+                    .map(spec -> Minibatches.read(storage, dataset, train, spec, seqLen)));
+            // DL4J's score sums the loss over the (last truncated-BPTT segment's) time steps.
+            double loss = score / Math.min(config.seqLen(), config.tbptt());
+            long characters = (long) round.size() * config.batchSize() * config.seqLen();
+            totals.step += round.size();
+            totals.rounds++;
+            totals.characters += characters;
+            lossSum += loss;
+            double speed = progress.round(loss, characters);
+            double elapsed = (System.nanoTime() - began) / 1e9;
+            lines.add(new RoundLine(epoch, totals.rounds, totals.characters, loss, elapsed, speed));
+            if (config.maxMinutes() > 0 && elapsed / 60 >= config.maxMinutes()) {
+                return new EpochResult(lossSum / progress.rounds(), progress.seconds(), progress.charactersPerSecond(), true, lines);
+            }
+        }
+        return new EpochResult(lossSum / progress.rounds(), progress.seconds(), progress.charactersPerSecond(), false, lines);
+    }
+
+    /** Checks the run directory against --resume / --overwrite; returns the checkpoint to resume from, or null. */
+    private Checkpoint prepareRun(CheckpointStore store, String run, Manifest manifest, boolean resume, boolean overwrite) {
         var latest = store.pointer(CheckpointStore.LATEST);
         if (resume) {
             if (latest.isEmpty()) {
@@ -149,7 +198,7 @@ public final class TrainJob {
             }
             out.printf("train: resuming from %s (epoch %d, validation %.4f nats/char)%n", latest.get(),
                     checkpoint.state().epoch(), checkpoint.state().validationLoss());
-            return checkpoint.state();
+            return checkpoint;
         }
         if (storage.exists(run)) {
             if (!overwrite) {

@@ -148,10 +148,12 @@ class BadInputIT {
         assertThat(lmpipe("train", "-d", datasetA.toString(), "-o", run.toString(), "--set", "epochs=1",
                 "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8").exitCode()).isZero();
 
+        // train ends by writing run/report for dataset A; a refused evaluate must leave it as it was.
+        byte[] report = Files.readAllBytes(run.resolve("report").resolve("report.json"));
         var evaluate = lmpipe("evaluate", "--checkpoint", run.toString(), "-d", datasetB.toString());
         assertThat(evaluate.exitCode()).isEqualTo(1);
         assertThat(evaluate.error()).contains("another vocabulary", datasetB.toString());
-        assertThat(run.resolve("report")).doesNotExist();
+        assertThat(run.resolve("report").resolve("report.json")).hasBinaryContent(report);
 
         var resume = lmpipe("train", "-d", datasetB.toString(), "-o", run.toString(), "--resume", "--set", "epochs=2",
                 "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8");

@@ -85,12 +85,15 @@ class PipelineIT {
 
         var evaluate = ConfigLoader.load(EvaluateConfig.class, EvaluateConfig.DEFAULTS, null, List.of(
                 "checkpoint=" + run, "dataset=" + dataset, "split=test"));
-        var report = EvaluateJob.run(sc, storage, evaluate, false, out);
+        var report = EvaluateJob.run(sc, storage, evaluate, false, out).evaluation();
         assertThat(report.natsPerCharacter()).isBetween(entropy - 0.05, entropy + 0.15);
         assertThat(report.bitsPerCharacter()).isCloseTo(report.natsPerCharacter() / Math.log(2), org.assertj.core.data.Offset.offset(1e-9));
         assertThat(report.characters()).isEqualTo(manifest.splitTokens().get(Split.test) - manifest.shards(Split.test).size());
         assertThat(Path.of(run, "report", "report.md")).content().contains("bits per character", "Hardest characters");
         assertThat(Path.of(run, "report", "report.json")).exists();
+        assertThat(Path.of(run, "report", "report.html")).content().contains("loss.png", "Samples");
+        assertThat(Path.of(run, "report", "loss.png")).exists();
+        assertThat(Files.readAllLines(Path.of(run, "rounds.jsonl"))).hasSize((int) last.rounds());
 
         var checkpoint = CheckpointStore.load(storage, CheckpointStore.resolve(storage, run, CheckpointStore.BEST));
         var generator = new Generator(checkpoint.network(), checkpoint.vocabulary());
