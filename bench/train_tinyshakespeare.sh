@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Trains the reference-shaped LSTM (conf/train-lstm.conf: embedding 64, one LSTM of 256, seq 64, batch 32
 # per worker) on tinyshakespeare for a wall-clock budget in Spark local[2], then prints the epoch lines of
-# metrics.jsonl and the final validation loss. Usage: bench/train_tinyshakespeare.sh [minutes] [work dir]
+# metrics.jsonl and the final validation loss. Train ends by writing run/report/report.html.
+# Usage: bench/train_tinyshakespeare.sh [minutes] [work dir] [more train options, e.g. --set sparkStatistics=true]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 minutes="${1:-10}"
 work="${2:-/tmp/lmpipe-bench-tinyshakespeare}"
+shift $(( $# < 2 ? $# : 2 ))
 corpus="$root/../shared/data/tinyshakespeare.txt"
 [ -f "$corpus" ] || { echo "missing $corpus (see ../shared/data/README.md)" >&2; exit 1; }
 
@@ -14,7 +16,7 @@ corpus="$root/../shared/data/tinyshakespeare.txt"
   --set validationFraction=0.1 --set testFraction=0 --overwrite
 /usr/bin/time -f "wall %e s, max RSS %M KB" \
   "$root/lmpipe" train -c "$root/conf/train-lstm.conf" -d "$work/dataset" -o "$work/run" --overwrite \
-  --set maxMinutes="$minutes" | grep -v " round "
+  --set maxMinutes="$minutes" "$@" | grep -v " round "
 echo "--- metrics.jsonl"
 cat "$work/run/metrics.jsonl"
 echo "--- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"

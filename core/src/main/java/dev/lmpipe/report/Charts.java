@@ -72,7 +72,7 @@ public final class Charts {
         chart.getStyler().setXAxisLabelRotation(0);
         var top = report.characterLosses().stream().limit(count).toList();
         if (!top.isEmpty()) {
-            chart.addSeries("mean loss", top.stream().map(EvaluationReport.CharacterLoss::character).toList(),
+            chart.addSeries("mean loss", top.stream().map(c -> label(c.character())).toList(),
                     top.stream().map(EvaluationReport.CharacterLoss::meanNats).toList());
         }
         return png("hardest.png", "The " + count + " hardest characters",
@@ -110,8 +110,16 @@ public final class Charts {
                 "Validation loss after every epoch of each run, against millions of characters trained.", chart);
     }
 
+    /** Characters beyond the Basic Multilingual Plane (emoji) are named by code point: chart fonts lack them. */
+    private static String label(String character) {
+        return character.codePoints().anyMatch(Character::isSupplementaryCodePoint)
+                ? character.codePoints().mapToObj(cp -> String.format("U+%X", cp)).reduce("", String::concat)
+                : character;
+    }
+
     private static XYChart xy(String title, String x, String y) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        chart.getStyler().setXAxisDecimalPattern("#,##0.##");
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         return chart;
     }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code lmpipe report --runs A B C}: several runs' validation curves on one chart and their final figures
@@ -36,12 +35,13 @@ public final class RunComparison {
 
     public static Comparison write(Storage storage, StagedDirectory directory, List<String> runs) {
         var histories = new LinkedHashMap<String, RunHistory>();
-        for (String run : runs) {
-            var history = RunHistory.read(storage, run);
+        var labels = labels(runs);
+        for (int i = 0; i < runs.size(); i++) {
+            var history = RunHistory.read(storage, runs.get(i));
             if (history.epochs().isEmpty()) {
-                throw new LmpipeException("run " + run + " has no " + RunHistory.EPOCHS + ": is it an lmpipe train output?");
+                throw new LmpipeException("run " + runs.get(i) + " has no " + RunHistory.EPOCHS + ": is it an lmpipe train output?");
             }
-            histories.put(label(run, histories), history);
+            histories.put(labels.get(i), history);
         }
         var rows = new ArrayList<Row>();
         histories.forEach((name, history) -> rows.add(row(name, history)));
@@ -61,14 +61,23 @@ public final class RunComparison {
                 best.validationBitsPerCharacter(), best.validationPerplexity(), last.trainedCharacters(), speed);
     }
 
-    /** A run's name: its directory name, made unique by a number if two runs share one. */
-    private static String label(String run, Map<String, RunHistory> taken) {
-        String name = Storage.name(run);
-        String label = name;
-        for (int i = 2; taken.containsKey(label); i++) {
-            label = name + " (" + i + ")";
+    /**
+     * Runs' names: the directory names, or parent/name when two directories share a name (runs are often all
+     * called "run"), and a number as the last resort.
+     */
+    static List<String> labels(List<String> runs) {
+        var names = runs.stream().map(Storage::name).toList();
+        boolean clash = names.stream().distinct().count() < names.size();
+        var labels = new ArrayList<String>();
+        for (String run : runs) {
+            String label = clash ? Storage.name(Storage.parent(run)) + "/" + Storage.name(run) : Storage.name(run);
+            String unique = label;
+            for (int i = 2; labels.contains(unique); i++) {
+                unique = label + " (" + i + ")";
+            }
+            labels.add(unique);
         }
-        return label;
+        return labels;
     }
 
     static String html(Comparison comparison) {

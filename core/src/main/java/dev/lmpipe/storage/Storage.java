@@ -62,23 +62,7 @@ public final class Storage implements Serializable {
         }
     }
 
-    public boolean isDirectory(String path) {
-        try {
-            return fileSystem(path).getFileStatus(new Path(path)).isDirectory();
-        } catch (FileNotFoundException e) {
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    public long length(String path) {
-        try {
-            return fileSystem(path).getFileStatus(new Path(path)).getLen();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     public InputStream open(String path) {
         try {

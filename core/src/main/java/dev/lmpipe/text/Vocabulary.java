@@ -150,12 +150,4 @@ public final class Vocabulary implements Serializable {
         return "Vocabulary(" + size() + " ids)";
     }
 
-    /** Display names of all ids, in id order. */
-    public List<String> displayNames() {
-        var names = new ArrayList<String>(size());
-        for (int id = 0; id < size(); id++) {
-            names.add(display(id));
-        }
-        return names;
-    }
 }

@@ -44,6 +44,14 @@ class RunComparisonTest {
     }
 
     @Test
+    void runsThatShareADirectoryNameAreNamedByTheirParents() {
+        assertThat(RunComparison.labels(List.of("/a/champion", "/b/challenger"))).containsExactly("champion", "challenger");
+        assertThat(RunComparison.labels(List.of("/nightly/2026-11-22/run", "/nightly/2026-11-23/run")))
+                .containsExactly("2026-11-22/run", "2026-11-23/run");
+        assertThat(RunComparison.labels(List.of("/x/run", "/x/run"))).containsExactly("x/run", "x/run (2)");
+    }
+
+    @Test
     void aDirectoryThatIsNoRunIsNamed() throws Exception {
         Path empty = Files.createDirectories(work.resolve("empty"));
         try (var staged = storage.stage(work.resolve("out").toString(), false)) {

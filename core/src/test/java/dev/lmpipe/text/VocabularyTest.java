@@ -102,6 +102,5 @@ class VocabularyTest {
         assertThat(vocabulary.display(vocabulary.id(' '))).isEqualTo("␠");
         assertThat(vocabulary.display(vocabulary.id('a'))).isEqualTo("a");
         assertThat(vocabulary.display(vocabulary.id(0x1F30A))).isEqualTo("🌊");
-        assertThat(vocabulary.displayNames()).containsExactly("<unk>", "\\n", "␠", "a", "🌊");
     }
 }

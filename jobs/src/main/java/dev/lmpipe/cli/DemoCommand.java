@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
         GenerateCommand.print(System.out, generate, generate.strategy().generate(generator,
                 generator.encodePrompt(generate.prompt(), generate.unknown()), generate));
         System.out.printf("== demo done in %.0f s; report: %s%n", (System.nanoTime() - started) / 1e9,
-                Path.of(run, "report", "report.md").toAbsolutePath());
+                Path.of(run, "report", "report.html").toAbsolutePath());
         return 0;
     }
 }
