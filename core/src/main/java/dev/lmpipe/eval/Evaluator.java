@@ -7,7 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Computes a model's loss on a sequence of token ids exactly: the sequence is cut into non-overlapping
  * windows of {@code seqLen} predictions (each window starts with fresh state), so that every token but the
- * first is predicted exactly once; the last, shorter window is evaluated too.
+ * first is predicted exactly once. The last, shorter window is padded on the right to {@code seqLen} (some
+ * models read windows of one length only) and only its real positions count: in a causal model, padding
+ * after a position cannot change the prediction there.
  */
 public final class Evaluator {
     /** Probabilities below this are clamped before the logarithm, so one underflow cannot give infinity. */
@@ -21,19 +23,20 @@ public final class Evaluator {
         long fullWindows = predictions / seqLen;
         for (long first = 0; first < fullWindows; first += batchSize) {
             int windows = (int) Math.min(batchSize, fullWindows - first);
-            addWindows(network, tokens, first * seqLen, windows, seqLen, totals);
+            addWindows(network, tokens, first * seqLen, windows, seqLen, seqLen, totals);
         }
         int rest = (int) (predictions - fullWindows * seqLen);
         if (rest > 0) {
-            addWindows(network, tokens, fullWindows * seqLen, 1, rest, totals);
+            addWindows(network, tokens, fullWindows * seqLen, 1, seqLen, rest, totals);
         }
     }
 
+    /** Evaluates {@code windows} windows of {@code steps} positions, each window {@code real} positions long. */
     private static void addWindows(MultiLayerNetwork network, int[] tokens, long start, int windows, int steps,
-                                   LossTotals totals) {
+                                   int real, LossTotals totals) {
         float[] features = new float[windows * steps];
         for (int w = 0; w < windows; w++) {
-            for (int t = 0; t < steps; t++) {
+            for (int t = 0; t < real; t++) {
                 features[w * steps + t] = tokens[(int) (start + (long) w * steps + t)];
             }
         }
@@ -42,7 +45,7 @@ public final class Evaluator {
         float[] probabilities = network.output(input, false).dup('c').data().asFloat();
         int vocabulary = totals.vocabularySize();
         for (int w = 0; w < windows; w++) {
-            for (int t = 0; t < steps; t++) {
+            for (int t = 0; t < real; t++) {
                 int label = tokens[(int) (start + (long) w * steps + t + 1)];
                 double p = probabilities[(w * vocabulary + label) * steps + t];
                 totals.add(label, t, -Math.log(Math.max(p, MIN_PROBABILITY)));

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Generates text from a model: the prompt is read whole, then one character at a time is chosen (sampled, or
@@ -16,12 +17,21 @@ import java.util.List;
 public final class Generator {
     private static final Logger LOG = LoggerFactory.getLogger(Generator.class);
 
-    private final RecurrentModel model;
+    private final LanguageModel<?> model;
     private final Vocabulary vocabulary;
 
-    public Generator(MultiLayerNetwork network, Vocabulary vocabulary) {
-        this.model = new RecurrentModel(network);
+    /**
+     * @param window empty for a recurrent network (its state is carried), else the fixed window of characters
+     *               the network reads ({@code ModelSpec.window()})
+     */
+    public Generator(MultiLayerNetwork network, Vocabulary vocabulary, OptionalInt window) {
+        this.model = window.isPresent() ? new WindowedModel(network, window.getAsInt()) : new RecurrentModel(network);
         this.vocabulary = vocabulary;
+    }
+
+    /** A generator for a recurrent network. */
+    public Generator(MultiLayerNetwork network, Vocabulary vocabulary) {
+        this(network, vocabulary, OptionalInt.empty());
     }
 
     /** Generated text and the model's log-probability of it, in nats. */
@@ -54,7 +64,12 @@ public final class Generator {
 
     /** Samples up to {@code maxChars} characters, stopping after {@code stopAt} if it is not empty. */
     public Generation sample(int[] prompt, int maxChars, Sampler sampler, String stopAt) {
-        var state = model.start(prompt);
+        return sample(model, prompt, maxChars, sampler, stopAt);
+    }
+
+    private <S extends LanguageModel.State> Generation sample(LanguageModel<S> model, int[] prompt, int maxChars,
+                                                              Sampler sampler, String stopAt) {
+        S state = model.start(prompt);
         var text = new StringBuilder();
         double logProbability = 0;
         int produced = 0;

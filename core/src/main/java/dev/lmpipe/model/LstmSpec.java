@@ -3,6 +3,8 @@ package dev.lmpipe.model;
 import dev.lmpipe.config.Checks;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
+import java.util.OptionalInt;
+
 /**
  * Character LSTM: embedding → {@code layers} stacked LSTMs of {@code hidden} units → softmax over the
  * vocabulary. {@code dropout} is the probability of dropping an activation between layers (0 disables it).
@@ -18,5 +20,11 @@ public record LstmSpec(int embedding, int hidden, int layers, double dropout) im
     @Override
     public MultiLayerNetwork build(int vocabularySize, Optimization optimization) {
         return Networks.lstm(this, vocabularySize, optimization);
+    }
+
+    /** Recurrent: generation carries the state, no window. */
+    @Override
+    public OptionalInt window() {
+        return OptionalInt.empty();
     }
 }

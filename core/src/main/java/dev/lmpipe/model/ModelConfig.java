@@ -2,25 +2,29 @@ package dev.lmpipe.model;
 
 import dev.lmpipe.LmpipeException;
 
+import java.util.List;
+
 /**
- * The {@code model.*} settings of a training configuration. {@code kind} picks the architecture; the other
- * fields are its sizes. Later architectures add their own fields here.
+ * The {@code model.*} settings of a training configuration. {@code kind} picks the architecture; each uses
+ * the sizes it needs:
+ * <ul>
+ *   <li>{@code lstm}: embedding, hidden, layers, dropout</li>
+ *   <li>{@code transformer}: embedding (the width), layers, heads, block (window length), dropout</li>
+ *   <li>{@code mlp}: embedding, context (characters seen), hidden, dropout, block (window when generating)</li>
+ * </ul>
  */
-public record ModelConfig(String kind, int embedding, int hidden, int layers, double dropout) {
-    public static final ModelConfig DEFAULTS = new ModelConfig("lstm", 64, 256, 1, 0.0);
+public record ModelConfig(ModelKind kind, int embedding, int hidden, int layers, double dropout, int heads, int block,
+                          int context) {
+    public static final ModelConfig DEFAULTS = new ModelConfig(ModelKind.lstm, 64, 256, 1, 0.0, 4, 64, 5);
 
     public ModelConfig {
-        if (!"lstm".equals(kind)) {
-            throw new LmpipeException("model.kind must be one of [lstm], got '" + kind + "'");
+        if (kind == null) {
+            throw new LmpipeException("model.kind must be one of " + List.of(ModelKind.values()));
         }
-        spec(kind, embedding, hidden, layers, dropout);
     }
 
+    /** The architecture's specification; validates the sizes it uses. */
     public ModelSpec spec() {
-        return spec(kind, embedding, hidden, layers, dropout);
-    }
-
-    private static ModelSpec spec(String kind, int embedding, int hidden, int layers, double dropout) {
-        return new LstmSpec(embedding, hidden, layers, dropout);
+        return kind.spec(this);
     }
 }

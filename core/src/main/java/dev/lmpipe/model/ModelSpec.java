@@ -2,7 +2,19 @@ package dev.lmpipe.model;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
+import java.util.OptionalInt;
+
 /** An architecture with its sizes; builds an initialised network for a vocabulary. */
-public sealed interface ModelSpec permits LstmSpec {
+public sealed interface ModelSpec permits LstmSpec, TransformerSpec, MlpSpec {
     MultiLayerNetwork build(int vocabularySize, Optimization optimization);
+
+    /**
+     * How the model reads context when generating: empty for a recurrent model, which carries its state
+     * from one character to the next; otherwise the fixed window of characters it reads at once.
+     */
+    OptionalInt window();
+
+    /** Fails naming the settings if the model cannot train on windows of {@code seqLen} characters. */
+    default void checkSeqLen(int seqLen) {
+    }
 }

@@ -46,7 +46,7 @@ public final class CheckpointStore {
 
     /** Writes a checkpoint for {@code state.epoch()} and moves {@code latest} (and {@code best} if asked). */
     public String commit(MultiLayerNetwork network, Vocabulary vocabulary, TrainingState state, boolean best) {
-        byte[] model = serialize(network);
+        byte[] model = serialize(network, true);
         var withDigest = state.withModel(new TrainingState.FileDigest(model.length, Shards.crc32c(model)));
         String name = name(state.epoch());
         String target = Storage.child(Storage.child(run, "checkpoints"), name);
@@ -110,7 +110,7 @@ public final class CheckpointStore {
                 throw new LmpipeException("checkpoint " + checkpoint + " is corrupt: model.zip does not match the size"
                         + " and checksum in state.json");
             }
-            MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model), true);
+            MultiLayerNetwork network = restore(model, true);
             return new Checkpoint(checkpoint, network, vocabulary, state);
         } catch (IOException e) {
             throw new LmpipeException("cannot read checkpoint " + checkpoint + ": " + e.getMessage(), e);
@@ -124,13 +124,22 @@ public final class CheckpointStore {
         return Json.MAPPER.treeToValue(tree, TrainingState.class);
     }
 
-    private static byte[] serialize(MultiLayerNetwork network) {
+    /** A network as ModelSerializer's zip bytes, with or without the updater (Adam) state. */
+    public static byte[] serialize(MultiLayerNetwork network, boolean updater) {
         var bytes = new ByteArrayOutputStream();
         try {
-            ModelSerializer.writeModel(network, bytes, true);
+            ModelSerializer.writeModel(network, bytes, updater);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    public static MultiLayerNetwork restore(byte[] model, boolean updater) {
+        try {
+            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model), updater);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

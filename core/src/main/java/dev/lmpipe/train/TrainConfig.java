@@ -45,6 +45,7 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
         Checks.positive("patience", patience);
         Checks.positive("evalBatchSize", evalBatchSize);
         optimization(learningRate, gradientClip, seqLen, tbptt, seed);
+        model.spec().checkSeqLen(seqLen);
     }
 
     public Optimization optimization() {

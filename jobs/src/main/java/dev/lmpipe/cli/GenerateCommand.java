@@ -83,7 +83,7 @@ final class GenerateCommand implements Callable<Integer> {
     static Generator load(Storage storage, GenerateConfig config) {
         String path = CheckpointStore.resolve(storage, storage.qualify(config.checkpoint()), CheckpointStore.BEST);
         var checkpoint = CheckpointStore.load(storage, path);
-        return new Generator(checkpoint.network(), checkpoint.vocabulary());
+        return new Generator(checkpoint.network(), checkpoint.vocabulary(), checkpoint.spec().window());
     }
 
     static void print(PrintStream out, GenerateConfig config, java.util.List<Generator.Generation> generations) {

@@ -16,6 +16,7 @@ public final class Lmpipe {
     public static final int USER_ERROR = 1;
 
     public static void main(String[] args) {
+        System.setOut(new QuietStandardOutput(new java.io.FileOutputStream(java.io.FileDescriptor.out)));
         System.exit(execute(args));
     }
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a character LSTM on a dataset with DL4J's Spark parameter averaging.",
+        description = {"Train a character model (LSTM, transformer or MLP) with DL4J's Spark parameter averaging.",
                 "Writes a checkpoint and a metrics.jsonl line after every epoch to the run directory."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin

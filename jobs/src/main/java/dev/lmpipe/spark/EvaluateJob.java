@@ -88,7 +88,7 @@ public final class EvaluateJob {
         if (config.sampleLength() == 0) {
             return List.of();
         }
-        var generator = new Generator(checkpoint.network(), checkpoint.vocabulary());
+        var generator = new Generator(checkpoint.network(), checkpoint.vocabulary(), checkpoint.spec().window());
         int[] prompt = generator.encodePrompt(config.samplePrompt(), UnknownCharacters.unk);
         return Comparison.temperatureSamples(generator, prompt, config.sampleLength(), config.sampleSeed()).stream()
                 .map(row -> new RunReport.Sample(row.strategy(), config.samplePrompt(), row.text())).toList();

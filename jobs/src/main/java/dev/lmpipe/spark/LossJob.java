@@ -5,16 +5,12 @@ import dev.lmpipe.data.Shards;
 import dev.lmpipe.eval.Evaluator;
 import dev.lmpipe.eval.LossTotals;
 import dev.lmpipe.storage.Storage;
+import dev.lmpipe.train.CheckpointStore;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,10 +43,10 @@ public final class LossJob {
         if (slices.isEmpty()) {
             return new LossTotals(vocabulary);
         }
-        Broadcast<byte[]> model = sc.broadcast(serialize(network));
+        Broadcast<byte[]> model = sc.broadcast(CheckpointStore.serialize(network, false));
         try {
             return sc.parallelize(slices, Math.min(slices.size(), 4 * sc.defaultParallelism()))
-                    .mapPartitions(part -> List.of(evaluate(storage, dataset, shards, restore(model.value()), part,
+                    .mapPartitions(part -> List.of(evaluate(storage, dataset, shards, CheckpointStore.restore(model.value(), false), part,
                             seqLen, batchSize, vocabulary)).iterator())
                     .reduce(LossTotals::merge);
         } finally {
@@ -77,21 +73,4 @@ public final class LossJob {
         }
     }
 
-    static byte[] serialize(MultiLayerNetwork network) {
-        var bytes = new ByteArrayOutputStream();
-        try {
-            ModelSerializer.writeModel(network, bytes, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    static MultiLayerNetwork restore(byte[] model) {
-        try {
-            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model), false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -30,7 +30,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * train: dataset → LSTM trained by Spark parameter averaging → a checkpoint and a metrics line per epoch.
+ * train: dataset → model (LSTM, transformer, MLP) trained by Spark parameter averaging → a checkpoint and a
+ * metrics line per epoch.
  * The driver plans each epoch's minibatches (shard and offset of every window), the executors read exactly
  * those windows and fit them; validation loss is computed exactly on the executors after every epoch.
  */

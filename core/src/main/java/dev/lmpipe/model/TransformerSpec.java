@@ -1,0 +1,47 @@
+package dev.lmpipe.model;
+
+import dev.lmpipe.LmpipeException;
+import dev.lmpipe.config.Checks;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.util.OptionalInt;
+
+/**
+ * A GPT-style causal transformer: token embedding + learned position embedding, {@code layers} pre-norm
+ * blocks (LayerNorm → causal multi-head self-attention → residual; LayerNorm → GELU MLP of 4 × width →
+ * residual), final LayerNorm, softmax over the vocabulary. It reads windows of exactly {@code block} characters.
+ *
+ * @param dropout probability of dropping an activation of the embeddings' sum and of each block's output
+ */
+public record TransformerSpec(int width, int layers, int heads, int block, double dropout) implements ModelSpec {
+    public TransformerSpec {
+        Checks.positive("model.embedding", width);
+        Checks.positive("model.layers", layers);
+        Checks.positive("model.heads", heads);
+        Checks.positive("model.block", block);
+        Checks.within("model.dropout", dropout, 0.0, 1.0);
+        if (width % heads != 0) {
+            throw new LmpipeException("model.embedding (" + width + ") must be a multiple of model.heads (" + heads + ")");
+        }
+    }
+
+    @Override
+    public MultiLayerNetwork build(int vocabularySize, Optimization optimization) {
+        checkSeqLen(optimization.seqLen());
+        return Networks.transformer(this, vocabularySize, optimization);
+    }
+
+    /** Its attention mask and position embedding are built for exactly {@code block} positions. */
+    @Override
+    public void checkSeqLen(int seqLen) {
+        if (seqLen != block) {
+            throw new LmpipeException("a transformer trains on windows of exactly model.block characters: set seqLen = "
+                    + block + " (got " + seqLen + ")");
+        }
+    }
+
+    @Override
+    public OptionalInt window() {
+        return OptionalInt.of(block);
+    }
+}
