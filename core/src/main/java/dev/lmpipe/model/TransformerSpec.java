@@ -35,7 +35,7 @@ public record TransformerSpec(int width, int layers, int heads, int block, doubl
     @Override
     public void checkSeqLen(int seqLen) {
         if (seqLen != block) {
-            throw new LmpipeException("a transformer trains on windows of exactly model.block characters: set seqLen = "
+            throw new LmpipeException("a transformer reads windows of exactly model.block characters: set seqLen = "
                     + block + " (got " + seqLen + ")");
         }
     }

@@ -48,6 +48,7 @@ public final class EvaluateJob {
         }
         LossJob.verify(sc, storage, dataset, shards);
         int seqLen = config.seqLen() > 0 ? config.seqLen() : checkpoint.state().config().seqLen();
+        checkpoint.spec().checkSeqLen(seqLen);
         LossTotals totals = LossJob.loss(sc, storage, dataset, shards, checkpoint.network(),
                 checkpoint.vocabulary().size(), seqLen, config.batchSize());
         var evaluation = EvaluationReport.of(totals, checkpoint.vocabulary(), provenance(checkpoint, dataset, config, seqLen));
