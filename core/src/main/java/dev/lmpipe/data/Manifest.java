@@ -48,7 +48,7 @@ public record Manifest(
         return shards.stream().filter(s -> s.split() == split).toList();
     }
 
-    /** SHA-256-free identity for provenance: the manifest's own CRC-32C. */
+    /** The manifest's identity for provenance: the CRC-32C of its bytes. */
     public static String hash(byte[] manifestBytes) {
         return Shards.crc32c(manifestBytes);
     }

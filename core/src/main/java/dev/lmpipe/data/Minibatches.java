@@ -32,13 +32,20 @@ public final class Minibatches {
         return new DataSet(Nd4j.create(features, shape, 'c'), Nd4j.create(labels, shape, 'c'));
     }
 
-    /** Reads a planned minibatch's windows from the dataset's train shards. */
+    /** Reads a planned minibatch's windows from the dataset's train shards, opening each shard once. */
     public static DataSet read(Storage storage, String dataset, List<ShardInfo> shards, MinibatchSpec spec, int seqLen) {
         int[][] windows = new int[spec.size()][];
+        var byShard = new java.util.TreeMap<Integer, List<Integer>>();
         for (int i = 0; i < spec.size(); i++) {
-            String path = Storage.child(dataset, shards.get(spec.shards()[i]).file());
-            windows[i] = Shards.readRange(storage, path, spec.starts()[i], seqLen + 1);
+            byShard.computeIfAbsent(spec.shards()[i], shard -> new java.util.ArrayList<>()).add(i);
         }
+        byShard.forEach((shard, indices) -> {
+            long[] starts = indices.stream().mapToLong(i -> spec.starts()[i]).toArray();
+            int[][] read = Shards.readRanges(storage, Storage.child(dataset, shards.get(shard).file()), starts, seqLen + 1);
+            for (int k = 0; k < indices.size(); k++) {
+                windows[indices.get(k)] = read[k];
+            }
+        });
         return fromWindows(windows);
     }
 }

@@ -99,14 +99,25 @@ public final class Shards {
 
     /** Reads {@code length} token ids starting at token {@code offset}, without reading the rest of the shard. */
     public static int[] readRange(Storage storage, String path, long offset, int length) {
-        byte[] bytes = new byte[length * TOKEN_BYTES];
-        storage.readFully(path, HEADER_BYTES + offset * TOKEN_BYTES, bytes);
-        var buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int[] ids = new int[length];
-        for (int i = 0; i < length; i++) {
-            ids[i] = buffer.getShort() & 0xFFFF;
+        return readRanges(storage, path, new long[]{offset}, length)[0];
+    }
+
+    /** Reads {@code length} token ids at each of {@code offsets}, opening the shard once. */
+    public static int[][] readRanges(Storage storage, String path, long[] offsets, int length) {
+        long[] positions = new long[offsets.length];
+        byte[][] buffers = new byte[offsets.length][length * TOKEN_BYTES];
+        for (int i = 0; i < offsets.length; i++) {
+            positions[i] = HEADER_BYTES + offsets[i] * TOKEN_BYTES;
         }
-        return ids;
+        storage.readFully(path, positions, buffers);
+        int[][] ranges = new int[offsets.length][length];
+        for (int r = 0; r < offsets.length; r++) {
+            var buffer = ByteBuffer.wrap(buffers[r]).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < length; i++) {
+                ranges[r][i] = buffer.getShort() & 0xFFFF;
+            }
+        }
+        return ranges;
     }
 
     public static String crc32c(byte[] bytes) {

@@ -61,6 +61,9 @@ public final class Sampler {
             total += weights[i];
         }
         normalise(weights, total);
+        if (sampling.topK() == 0 && sampling.topP() == 1) {
+            return weights;
+        }
         Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
         // Most likely first; equal weights keep the lower id first, so cuts are deterministic.
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -weights[i]).thenComparingInt(i -> i));

@@ -62,8 +62,6 @@ public final class Storage implements Serializable {
         }
     }
 
-
-
     public InputStream open(String path) {
         try {
             return fileSystem(path).open(new Path(path));
@@ -74,12 +72,17 @@ public final class Storage implements Serializable {
         }
     }
 
-    /** Reads {@code length} bytes at {@code position} without moving any stream (Hadoop's positioned read). */
-    public void readFully(String path, long position, byte[] buffer) {
+    /**
+     * Fills each buffer from its position in one file, opening the file once (Hadoop's positioned reads,
+     * which move no stream): the training step reads many short windows of the same shard.
+     */
+    public void readFully(String path, long[] positions, byte[][] buffers) {
         try (var in = fileSystem(path).open(new Path(path))) {
-            in.readFully(position, buffer);
+            for (int i = 0; i < positions.length; i++) {
+                in.readFully(positions[i], buffers[i]);
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + buffer.length + " bytes at " + position + " of " + path, e);
+            throw new UncheckedIOException("cannot read " + positions.length + " ranges of " + path, e);
         }
     }
 

@@ -70,6 +70,18 @@ class ShardsTest {
     }
 
     @Test
+    void readRangesReturnsEachSliceInTheOrderAsked() {
+        int[] ids = ids(500);
+        write(ids);
+        String path = Storage.child(dir.toString(), "train-00000.shard");
+
+        int[][] ranges = Shards.readRanges(storage, path, new long[]{300, 7, 435}, 65);
+        assertThat(ranges[0]).containsExactly(Arrays.copyOfRange(ids, 300, 365));
+        assertThat(ranges[1]).containsExactly(Arrays.copyOfRange(ids, 7, 72));
+        assertThat(ranges[2]).containsExactly(Arrays.copyOfRange(ids, 435, 500));
+    }
+
+    @Test
     void flippedByteFailsTheChecksumNamingTheShard() throws IOException {
         ShardInfo info = write(ids(200));
         Path file = dir.resolve(info.file());
