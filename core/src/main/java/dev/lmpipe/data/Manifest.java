@@ -23,9 +23,11 @@ import java.util.Map;
  * @param splitTokens      number of tokens per split
  * @param unknownTokens    tokens mapped to {@code <unk>}, all splits together
  * @param replacedBytes    invalid UTF-8 bytes replaced by U+FFFD
- * @param sources          the input files, in the order their blocks were numbered
+ * @param sources          the input files in corpus order (the first {@value #SOURCES_LISTED}; the summary counts all)
  * @param shards           every shard
  * @param config           the resolved tokenize configuration, for provenance
+ * @param summary          files read and skipped, characters, tokens and {@code <unk>} per split (absent in
+ *                         manifests written before it existed)
  */
 public record Manifest(
         int format,
@@ -37,11 +39,20 @@ public record Manifest(
         long replacedBytes,
         List<String> sources,
         List<ShardInfo> shards,
-        TokenizeConfig config) {
+        TokenizeConfig config,
+        TokenizeSummary summary) {
 
     public static final int FORMAT = 1;
     public static final String FILE = "manifest.json";
-    public static final String TOKENIZER = "char-v1";
+    public static final int SOURCES_LISTED = 1000;
+    /** Settings that earlier versions stored and this one no longer has; dropped when reading. */
+    private static final List<String> RETIRED_SETTINGS = List.of("blockChars");
+
+    /** Characters of a split, for bits per character: tokens for manifests from before the summary (char only). */
+    @JsonIgnore
+    public long characters(Split split) {
+        return summary == null ? splitTokens.getOrDefault(split, 0L) : summary.characters().getOrDefault(split, 0L);
+    }
 
     @JsonIgnore
     public List<ShardInfo> shards(Split split) {
@@ -65,7 +76,9 @@ public record Manifest(
         try {
             var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(storage.readAll(path));
             // Settings added to TokenizeConfig since the dataset was written take their defaults.
-            tree.set("config", Json.withDefaults(tree.get("config"), TokenizeConfig.DEFAULTS));
+            var stored = (com.fasterxml.jackson.databind.node.ObjectNode) tree.get("config");
+            stored.remove(RETIRED_SETTINGS);
+            tree.set("config", Json.withDefaults(stored, TokenizeConfig.DEFAULTS));
             Manifest manifest = Json.MAPPER.treeToValue(tree, Manifest.class);
             if (manifest.format() != FORMAT) {
                 throw new LmpipeException(path + " has format " + manifest.format() + "; this lmpipe reads format " + FORMAT);

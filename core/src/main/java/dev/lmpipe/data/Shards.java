@@ -28,7 +28,7 @@ public final class Shards {
     public static final int HEADER_BYTES = 16;
     public static final int TOKEN_BYTES = 2;
     public static final int MAX_VOCABULARY = 1 << 16;
-    private static final byte[] MAGIC = {'L', 'M', 'P', 'S'};
+    static final byte[] MAGIC = {'L', 'M', 'P', 'S'};
 
     private Shards() {
     }

@@ -2,34 +2,49 @@ package dev.lmpipe.data;
 
 import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Checks;
+import dev.lmpipe.text.Cleaning;
+import dev.lmpipe.text.Documents;
 import dev.lmpipe.text.InvalidUtf8;
+import dev.lmpipe.text.TokenizerKind;
 
 import java.util.List;
 
 /**
  * Settings of {@code lmpipe tokenize}.
  *
- * @param input              paths or globs of files or folders (.txt, .gz)
+ * @param input              paths or globs of files or folders (.txt, .gz, .bz2)
  * @param output             dataset directory to create
- * @param minCount           code points seen fewer times map to {@code <unk>}
- * @param maxVocabulary      at most this many token ids, {@code <unk>} included
- * @param validationFraction share of blocks for validation
- * @param testFraction       share of blocks for test
- * @param blockChars         code points per block, the unit of the train/validation/test split
- * @param shardTokens        at most this many tokens per shard (whole blocks)
+ * @param tokenizer          {@code char} (one token per code point) or {@code bpe} (byte-level byte pair encoding)
+ * @param minCount           char: code points seen fewer times map to {@code <unk>}
+ * @param maxVocabulary      at most this many token ids, {@code <unk>} included (bpe: the target size, at least 258)
+ * @param vocabFrom          a dataset or checkpoint whose vocabulary to reuse instead of building one, or empty
+ * @param documents          the unit of the split: files, blank-line-separated records, or byte blocks of a file
+ * @param blockBytes         size of a block when {@code documents = blocks} (whole lines, by their first byte)
+ * @param validationFraction expected share of documents for validation
+ * @param testFraction       expected share of documents for test
  * @param seed               seed of the split
- * @param invalidUtf8        replace invalid bytes by U+FFFD, or fail naming the file and offset
+ * @param shardTokens        at most this many tokens per shard
+ * @param splitBytes         bytes of input per reading task: large files are read in ranges of this size, small
+ *                           ones packed together up to it
+ * @param invalidUtf8        per file: replace invalid bytes by U+FFFD, skip the file, or fail naming file and offset
+ * @param maxControlShare    a file with a larger share of control characters is binary and skipped
+ * @param cleaning           normalisation, case, line endings and control characters
  */
-public record TokenizeConfig(List<String> input, String output, int minCount, int maxVocabulary,
-                             double validationFraction, double testFraction, int blockChars, long shardTokens,
-                             long seed, InvalidUtf8 invalidUtf8) {
-    public static final TokenizeConfig DEFAULTS = new TokenizeConfig(List.of(), "", 1, 1024, 0.05, 0.05, 8192,
-            8_000_000, 1234, InvalidUtf8.replace);
+public record TokenizeConfig(List<String> input, String output, TokenizerKind tokenizer, int minCount, int maxVocabulary,
+                             String vocabFrom, Documents documents, long blockBytes, double validationFraction,
+                             double testFraction, long seed, long shardTokens, long splitBytes, InvalidUtf8 invalidUtf8,
+                             double maxControlShare, Cleaning cleaning) {
+    public static final TokenizeConfig DEFAULTS = new TokenizeConfig(List.of(), "", TokenizerKind.character, 1, 1024, "",
+            Documents.blocks, 8192, 0.05, 0.05, 1234, 8_000_000, 64L << 20, InvalidUtf8.replace, 0.05,
+            new Cleaning(Cleaning.Normalization.none, false, Cleaning.LineEndings.lf, Cleaning.ControlCharacters.remove));
+    /** Byte-level BPE needs {@code <unk>} and the 256 bytes, plus at least one merge. */
+    public static final int MIN_BPE_VOCABULARY = 258;
 
     public TokenizeConfig {
         input = List.copyOf(input);
+        vocabFrom = vocabFrom == null ? "" : vocabFrom;
         Checks.positive("minCount", minCount);
-        Checks.atLeast("maxVocabulary", maxVocabulary, 2);
+        Checks.atLeast("maxVocabulary", maxVocabulary, tokenizer == TokenizerKind.bpe ? MIN_BPE_VOCABULARY : 2);
         if (maxVocabulary > Shards.MAX_VOCABULARY) {
             throw new LmpipeException("maxVocabulary must be at most " + Shards.MAX_VOCABULARY + ", got " + maxVocabulary);
         }
@@ -39,16 +54,18 @@ public record TokenizeConfig(List<String> input, String output, int minCount, in
             throw new LmpipeException("validationFraction + testFraction must leave room for training, got "
                     + validationFraction + " + " + testFraction);
         }
-        Checks.positive("blockChars", blockChars);
-        Checks.positive("shardTokens", (int) Math.min(shardTokens, Integer.MAX_VALUE));
-        if (shardTokens > Integer.MAX_VALUE / 2) {
-            throw new LmpipeException("shardTokens must be at most " + Integer.MAX_VALUE / 2 + ", got " + shardTokens);
+        if (blockBytes < 64) {
+            throw new LmpipeException("blockBytes must be at least 64, got " + blockBytes);
         }
-        if (shardTokens < blockChars) {
-            throw new LmpipeException("shardTokens (" + shardTokens + ") must be at least blockChars (" + blockChars + ")");
+        if (shardTokens < 1 || shardTokens > Integer.MAX_VALUE / 2) {
+            throw new LmpipeException("shardTokens must be within [1, " + Integer.MAX_VALUE / 2 + "], got " + shardTokens);
         }
-        if (invalidUtf8 == null) {
-            throw new LmpipeException("invalidUtf8 must be one of [replace, fail]");
+        if (splitBytes < 1024) {
+            throw new LmpipeException("splitBytes must be at least 1024, got " + splitBytes);
+        }
+        Checks.within("maxControlShare", maxControlShare, 0.0, 1.0);
+        if (tokenizer == null || documents == null || invalidUtf8 == null || cleaning == null) {
+            throw new LmpipeException("tokenizer, documents, invalidUtf8 and cleaning must be set");
         }
     }
 
@@ -59,5 +76,14 @@ public record TokenizeConfig(List<String> input, String output, int minCount, in
         }
         Checks.present("output", output);
         return this;
+    }
+
+    /** Bytes read at a time: at most a block, so that text without line ends spreads over blocks. */
+    public int pieceBytes(int pieceBytes) {
+        return documents == Documents.blocks ? (int) Math.min(pieceBytes, blockBytes) : pieceBytes;
+    }
+
+    public DocumentSplits splits() {
+        return new DocumentSplits(seed, validationFraction, testFraction);
     }
 }

@@ -70,22 +70,22 @@ public final class Generator {
     private <S extends LanguageModel.State> Generation sample(LanguageModel<S> model, int[] prompt, int maxChars,
                                                               Sampler sampler, String stopAt) {
         S state = model.start(prompt);
-        var text = new StringBuilder();
+        int[] ids = new int[maxChars];
         double logProbability = 0;
         int produced = 0;
         while (produced < maxChars) {
             int id = sampler.next(state.next());
             logProbability += Math.log(state.next()[id]);
-            text.appendCodePoint(vocabulary.codePoint(id));
-            produced++;
-            if (!stopAt.isEmpty() && text.toString().endsWith(stopAt)) {
+            ids[produced++] = id;
+            // Decoded whole each time: a BPE token may complete a character that an earlier one began.
+            if (!stopAt.isEmpty() && vocabulary.decode(java.util.Arrays.copyOf(ids, produced)).endsWith(stopAt)) {
                 break;
             }
             if (produced < maxChars) {
                 state = model.advance(state, id);
             }
         }
-        return new Generation(text.toString(), produced, logProbability);
+        return new Generation(vocabulary.decode(java.util.Arrays.copyOf(ids, produced)), produced, logProbability);
     }
 
     /** Generates {@code length} characters by sampling; returns only the generated part. */

@@ -9,71 +9,93 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 
 /**
  * The input side of tokenize: expanding the user's paths, globs and folders to source files, and reading
- * one source as code points. Folders contribute their {@code .txt} and {@code .gz} files, recursively,
- * skipping hidden ones; files named explicitly are read whatever their extension.
+ * one source as code points. Folders contribute their {@code .txt}, {@code .gz} and {@code .bz2} files,
+ * recursively, skipping hidden ones; files named explicitly are read whatever their extension.
  */
 public final class Corpus {
     private Corpus() {
     }
 
-    /** Source files in a stable order (sorted, without duplicates); fails naming the input that gave none. */
+    /** Source file paths in a stable order (sorted, without duplicates); fails naming the input that gave none. */
     public static List<String> expand(Storage storage, List<String> inputs) {
-        var sources = new TreeSet<String>();
+        return sources(storage, inputs).stream().map(Source::path).toList();
+    }
+
+    /**
+     * Source files in a stable order (sorted by path, without duplicates), each with its name relative to
+     * the input it was found under; fails naming the input that gave none.
+     */
+    public static List<Source> sources(Storage storage, List<String> inputs) {
+        var sources = new TreeMap<String, Source>();
         for (String input : inputs) {
             List<FileStatus> matches = storage.glob(input);
             if (matches.isEmpty()) {
                 throw new LmpipeException("input not found: " + input);
             }
-            var found = new TreeSet<String>();
+            var found = new TreeMap<String, Source>();
             for (FileStatus match : matches) {
                 if (match.isDirectory()) {
-                    addTextFiles(storage, match.getPath().toString(), found);
+                    addTextFiles(storage, match.getPath().toString(), "", found);
                 } else {
-                    found.add(match.getPath().toString());
+                    add(match, match.getPath().getName(), found);
                 }
             }
             if (found.isEmpty()) {
-                throw new LmpipeException("no text files (.txt or .gz) under " + input);
+                throw new LmpipeException("no text files (.txt, .gz or .bz2) under " + input);
             }
-            sources.addAll(found);
+            found.forEach(sources::putIfAbsent);
         }
-        return List.copyOf(sources);
+        return List.copyOf(sources.values());
     }
 
-    private static void addTextFiles(Storage storage, String directory, TreeSet<String> sources) {
+    private static void add(FileStatus status, String name, Map<String, Source> sources) {
+        String path = status.getPath().toString();
+        sources.put(path, new Source(path, name, status.getLen()));
+    }
+
+    private static void addTextFiles(Storage storage, String directory, String prefix, Map<String, Source> sources) {
         for (FileStatus status : storage.list(directory)) {
             String name = status.getPath().getName();
             if (name.startsWith(".") || name.startsWith("_")) {
                 continue;
             }
             if (status.isDirectory()) {
-                addTextFiles(storage, status.getPath().toString(), sources);
-            } else if (name.endsWith(".txt") || name.endsWith(".gz")) {
-                sources.add(status.getPath().toString());
+                addTextFiles(storage, status.getPath().toString(), prefix + name + "/", sources);
+            } else if (name.endsWith(".txt") || name.endsWith(".gz") || name.endsWith(".bz2")) {
+                add(status, prefix + name, sources);
             }
         }
     }
 
-    /** The bytes of a source, gunzipped if its name ends in {@code .gz}. */
-    public static byte[] readBytes(Storage storage, String source) {
-        try (InputStream raw = storage.open(source);
-             InputStream in = source.endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
-            return in.readAllBytes();
+    /**
+     * Opens a source at byte {@code position} (0 for compressed files, which are read whole): gzip through the
+     * JDK, bzip2 through Hadoop's codec.
+     */
+    public static InputStream open(Storage storage, Source source, long position) {
+        String path = source.path();
+        try {
+            if (path.endsWith(".gz")) {
+                return new GZIPInputStream(storage.open(path), 1 << 16);
+            }
+            if (path.endsWith(".bz2")) {
+                var codec = new org.apache.hadoop.io.compress.BZip2Codec();
+                codec.setConf(new org.apache.hadoop.conf.Configuration(false));
+                return codec.createInputStream(storage.open(path));
+            }
+            var in = storage.fileSystem(path).open(new org.apache.hadoop.fs.Path(path));
+            in.seek(position);
+            return in;
         } catch (java.util.zip.ZipException e) {
-            throw new LmpipeException(source + " is not a valid gzip file: " + e.getMessage());
+            throw new LmpipeException(path + " is not a valid gzip file: " + e.getMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + source, e);
+            throw new UncheckedIOException("cannot read " + path, e);
         }
-    }
-
-    /** Reads and decodes one source. */
-    public static Utf8.Decoded read(Storage storage, String source, InvalidUtf8 policy) {
-        return Utf8.decode(readBytes(storage, source), source, policy);
     }
 
     /** Occurrences of each code point. */

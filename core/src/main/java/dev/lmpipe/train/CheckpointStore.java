@@ -97,6 +97,18 @@ public final class CheckpointStore {
                         + " (with '" + preferred + "' or 'latest'); has lmpipe train run there?"));
     }
 
+    /** The vocabulary of a complete checkpoint, without loading its model. */
+    public static Vocabulary vocabulary(Storage storage, String checkpoint) {
+        if (!storage.exists(Storage.child(checkpoint, "_SUCCESS"))) {
+            throw new LmpipeException("checkpoint " + checkpoint + " is incomplete (no _SUCCESS)");
+        }
+        try {
+            return Json.read(storage.readAll(Storage.child(checkpoint, VOCABULARY)), Vocabulary.class);
+        } catch (IOException e) {
+            throw new LmpipeException("cannot read the vocabulary of checkpoint " + checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Loads and verifies a checkpoint: complete, model.zip matching its recorded checksum. */
     public static Checkpoint load(Storage storage, String checkpoint) {
         if (!storage.exists(Storage.child(checkpoint, "_SUCCESS"))) {

@@ -101,23 +101,46 @@ class CorpusTest {
         assertThat(relative(sources)).containsExactly("corpus/a.txt", "corpus/b.txt");
     }
 
-    @Test
-    void readOfGzipFileEqualsThePlainFile() throws IOException {
-        Path plain = write(dir.resolve("plain.txt"), TEXT);
-        Path gzip = writeGzip(dir.resolve("packed.txt.gz"), TEXT);
-        assertThat(Files.size(gzip)).isNotEqualTo(Files.size(plain));
-
-        var fromPlain = Corpus.read(storage, plain.toString(), InvalidUtf8.fail);
-        var fromGzip = Corpus.read(storage, gzip.toString(), InvalidUtf8.fail);
-
-        assertThat(fromGzip.codePoints()).containsExactly(fromPlain.codePoints());
-        assertThat(fromPlain.codePoints()).containsExactly(TEXT.codePoints().toArray());
+    private String readAll(Path file) throws IOException {
+        var source = Corpus.sources(storage, List.of(file.toString())).get(0);
+        try (var in = Corpus.open(storage, source, 0)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     @Test
-    void readOfBrokenGzipNamesTheSource() throws IOException {
+    void gzipAndBzip2FilesReadAsThePlainFile() throws IOException {
+        Path plain = write(dir.resolve("plain.txt"), TEXT);
+        Path gzip = writeGzip(dir.resolve("packed.txt.gz"), TEXT);
+        Path bzip2 = dir.resolve("packed.txt.bz2");
+        var codec = new org.apache.hadoop.io.compress.BZip2Codec();
+        codec.setConf(new org.apache.hadoop.conf.Configuration(false));
+        try (OutputStream out = codec.createOutputStream(Files.newOutputStream(bzip2))) {
+            out.write(TEXT.getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(Files.size(gzip)).isNotEqualTo(Files.size(plain));
+
+        assertThat(readAll(plain)).isEqualTo(TEXT);
+        assertThat(readAll(gzip)).isEqualTo(TEXT);
+        assertThat(readAll(bzip2)).isEqualTo(TEXT);
+    }
+
+    @Test
+    void sourcesCarryTheirNameRelativeToTheInputFolderAndTheirSize() throws IOException {
+        Path corpus = dir.resolve("corpus");
+        write(corpus.resolve("sub/a.txt"), "abc");
+        Path single = write(dir.resolve("single.txt"), "hello");
+
+        var sources = Corpus.sources(storage, List.of(corpus.toString(), single.toString()));
+
+        assertThat(sources).extracting(Source::name).containsExactly("sub/a.txt", "single.txt");
+        assertThat(sources).extracting(Source::length).containsExactly(3L, 5L);
+    }
+
+    @Test
+    void openOfBrokenGzipNamesTheSource() throws IOException {
         Path broken = write(dir.resolve("broken.gz"), "this is not gzip");
-        assertThatThrownBy(() -> Corpus.read(storage, broken.toString(), InvalidUtf8.fail))
+        assertThatThrownBy(() -> readAll(broken))
                 .isInstanceOf(LmpipeException.class)
                 .hasMessageContaining(broken.toString())
                 .hasMessageContaining("gzip");

@@ -25,7 +25,7 @@ class VocabularyTest {
         assertThat(ids).hasSize(codePoints.length).hasSize(TEXT.length() - 2);
         assertThat(ids).doesNotContain(Vocabulary.UNK);
         assertThat(vocabulary.decode(ids)).isEqualTo(TEXT);
-        assertThat(vocabulary.codePoint(vocabulary.id(0x1F30A))).isEqualTo(0x1F30A);
+        assertThat(vocabulary.decode(new int[]{vocabulary.id(0x1F30A)})).isEqualTo("🌊");
         // distinct code points: C a f é ␠ 🌊 漢 字 \n = 9, plus <unk>
         assertThat(vocabulary.size()).isEqualTo(10);
     }

@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = {"Read text files, build the character vocabulary, split train/validation/test and write shards.",
-                "Output: a dataset directory with manifest.json, *.shard files and _SUCCESS, visible only when complete."})
+        description = {"Read text files, clean them, split documents into train/validation/test, build the vocabulary"
+                + " (characters or byte-level BPE, or reuse one) and write shards.",
+                "Output: a dataset directory with manifest.json, *.shard files and _SUCCESS, visible only when complete."
+                + " Binary files and (with invalidUtf8 = skip) files with invalid UTF-8 are left out and named."})
 final class TokenizeCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;
@@ -28,6 +30,11 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Dataset directory to create.")
     String output;
 
+    @Option(names = "--vocab-from", paramLabel = "PATH",
+            description = "Encode with the vocabulary of this dataset, checkpoint or run (its latest checkpoint)"
+                    + " instead of building one; overrides the 'vocabFrom' setting.")
+    String vocabFrom;
+
     @Option(names = "--overwrite", description = "Replace an existing output directory (only once the new one is complete).")
     boolean overwrite;
 
@@ -35,7 +42,7 @@ final class TokenizeCommand implements Callable<Integer> {
     public Integer call() {
         var config = job.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, new Overrides()
                 .put("input", inputs.isEmpty() ? null : String.join(",", inputs))
-                .put("output", output).list()).requireComplete();
+                .put("output", output).put("vocabFrom", vocabFrom).list()).requireComplete();
         try (var sc = SparkContexts.create("lmpipe tokenize", spark.master)) {
             TokenizeJob.run(sc, new Storage(), config, overwrite, System.out);
         }

@@ -2,16 +2,24 @@ package dev.lmpipe.spark;
 
 import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Json;
-import dev.lmpipe.data.BlockKey;
-import dev.lmpipe.data.DatasetLayout;
 import dev.lmpipe.data.Manifest;
-import dev.lmpipe.data.ShardAssembler;
+import dev.lmpipe.data.Parts;
+import dev.lmpipe.data.ReadOutcome;
+import dev.lmpipe.data.ReadTask;
+import dev.lmpipe.data.Segment;
 import dev.lmpipe.data.ShardInfo;
+import dev.lmpipe.data.ShardPlan;
+import dev.lmpipe.data.ShardWriter;
+import dev.lmpipe.data.Split;
 import dev.lmpipe.data.TokenizeConfig;
+import dev.lmpipe.data.TokenizeSummary;
 import dev.lmpipe.storage.Storage;
 import dev.lmpipe.text.Corpus;
+import dev.lmpipe.text.ReadPlan;
+import dev.lmpipe.text.Source;
+import dev.lmpipe.text.TokenizerKind;
 import dev.lmpipe.text.Vocabulary;
-import org.apache.spark.Partitioner;
+import dev.lmpipe.train.CheckpointStore;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
@@ -19,122 +27,128 @@ import scala.Tuple2;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * tokenize: corpus files → vocabulary → encoded blocks → shards + manifest.json, committed atomically.
- * Two passes over the sources on the executors: the first counts code points (only counts reach the driver),
- * the second encodes each block and shuffles it to its shard.
+ * tokenize: corpus files → clean text per split → vocabulary → shards + manifest.json, committed atomically.
+ * Executors read the corpus once, in byte ranges, writing clean text to part files; only counts and segment
+ * positions reach the driver. The driver builds the vocabulary (or reuses one), cuts each split into shards of
+ * {@code shardTokens}, and executors write the shards from the parts.
  */
 public final class TokenizeJob {
+    /** Bytes of a file read at a time: the memory a reading task needs, besides its counts. */
+    static final int PIECE_BYTES = 1 << 20;
+
     private TokenizeJob() {
     }
 
-    /** Per-source result of the counting pass. */
-    record SourceCount(int source, long codePoints, long replacedBytes, Map<Integer, Long> counts)
-            implements java.io.Serializable {
-    }
-
     public static Manifest run(JavaSparkContext sc, Storage storage, TokenizeConfig config, boolean overwrite, PrintStream out) {
-        List<String> sources = Corpus.expand(storage, config.input());
+        List<Source> sources = Corpus.sources(storage, config.input());
+        Vocabulary reused = config.vocabFrom().isEmpty() ? null : vocabularyOf(storage, config.vocabFrom());
         var staged = storage.stage(config.output(), overwrite);
         try (staged) {
-            var policy = config.invalidUtf8();
-            int slices = Math.max(1, Math.min(sources.size(), sc.defaultParallelism() * 4));
-            var indices = sc.parallelize(IntStream.range(0, sources.size()).boxed().toList(), slices);
-
-            List<SourceCount> counts = indices.map(i -> count(storage, sources, i, policy)).collect();
-            long[] lengths = new long[sources.size()];
-            var totals = new HashMap<Integer, Long>();
-            long replaced = 0;
-            for (SourceCount c : counts) {
-                lengths[c.source()] = c.codePoints();
-                replaced += c.replacedBytes();
-                Corpus.merge(totals, c.counts());
+            String dataset = staged.path();
+            ReadOutcome read = read(sc, storage, sources, config, dataset);
+            if (read.counts().isEmpty()) {
+                var skipped = read.skipped().stream().limit(5).map(s -> s.path() + " (" + s.reason() + ")").toList();
+                throw new LmpipeException("empty corpus: no text in " + Corpus.describe(
+                        sources.stream().map(Source::path).toList(), 5)
+                        + (skipped.isEmpty() ? "" : "; skipped " + String.join(", ", skipped)));
             }
-            if (totals.isEmpty()) {
-                throw new LmpipeException("empty corpus: no characters in " + Corpus.describe(sources, 5));
-            }
-            var vocabulary = Vocabulary.build(totals, config.minCount(), config.maxVocabulary());
-            var layout = DatasetLayout.plan(lengths, config.blockChars(), config.validationFraction(),
-                    config.testFraction(), config.seed(), config.shardTokens());
-            out.printf("tokenize: %,d characters in %d file(s), vocabulary of %d ids, %d shard(s)%n",
-                    IntStream.range(0, lengths.length).mapToLong(i -> lengths[i]).sum(), sources.size(),
-                    vocabulary.size(), layout.shardCount());
+            checkSplits(read, config);
+            Vocabulary vocabulary = reused != null ? reused : Vocabularies.build(sc, storage, dataset, read, config);
+            out.printf("tokenize: %,d characters in %d file(s), vocabulary of %d ids (%s)%n",
+                    read.characters().values().stream().mapToLong(Long::longValue).sum(), read.filesRead(),
+                    vocabulary.size(), reused != null ? "from " + config.vocabFrom() : vocabulary.tokenizer());
 
-            Broadcast<DatasetLayout> sharedLayout = sc.broadcast(layout);
-            Broadcast<Vocabulary> sharedVocabulary = sc.broadcast(vocabulary);
-            String directory = staged.path();
-            List<ShardAssembler.Written> written = indices
-                    .flatMapToPair(i -> encode(storage, sources, i, policy, sharedLayout.value(), sharedVocabulary.value()))
-                    .repartitionAndSortWithinPartitions(new ShardPartitioner(layout.shardCount()))
-                    .mapPartitionsWithIndex((shard, blocks) -> List.of(ShardAssembler.write(storage, directory,
-                            sharedLayout.value(), shard, new ValuesOf(blocks))).iterator(), true)
-                    .collect();
-
-            var shards = new ArrayList<ShardInfo>();
-            long unknown = 0;
-            for (var w : written) {
-                shards.add(w.shard());
-                unknown += w.unknownTokens();
-            }
-            shards.sort(Comparator.comparing(ShardInfo::split).thenComparing(ShardInfo::file));
-            var manifest = new Manifest(Manifest.FORMAT, Manifest.TOKENIZER, vocabulary, totals, layout.splitTokens(),
-                    unknown, replaced, sources, shards, config);
+            List<ShardWriter.Written> written = writeShards(sc, storage, dataset, read, vocabulary, config.shardTokens());
+            storage.delete(Storage.child(dataset, Parts.DIRECTORY));
+            var manifest = manifest(config, sources, read, vocabulary, written);
             storage.writeAll(staged.file(Manifest.FILE), Json.write(manifest));
             staged.commit();
-            out.printf("tokenize: wrote %s (train %,d, validation %,d, test %,d tokens; %,d <unk>, %,d bytes replaced)%n",
-                    staged.target(), manifest.splitTokens().get(dev.lmpipe.data.Split.train),
-                    manifest.splitTokens().get(dev.lmpipe.data.Split.validation),
-                    manifest.splitTokens().get(dev.lmpipe.data.Split.test), unknown, replaced);
+            manifest.summary().lines().forEach(out::println);
+            out.printf("tokenize: wrote %s (%d shard(s))%n", staged.target(), manifest.shards().size());
             return manifest;
         }
     }
 
-    private static SourceCount count(Storage storage, List<String> sources, int source, dev.lmpipe.text.InvalidUtf8 policy) {
-        var decoded = Corpus.read(storage, sources.get(source), policy);
-        return new SourceCount(source, decoded.codePoints().length, decoded.replacedBytes(), Corpus.count(decoded.codePoints()));
+    /** The reading pass: one task per entry of the read plan. */
+    private static ReadOutcome read(JavaSparkContext sc, Storage storage, List<Source> sources, TokenizeConfig config,
+                                    String dataset) {
+        List<List<ReadPlan.Range>> plan = ReadPlan.plan(sources, config.splitBytes());
+        var settings = new ReadTask.Settings(config.documents(), config.blockBytes(), config.pieceBytes(PIECE_BYTES), config.cleaning(),
+                config.splits(), config.invalidUtf8(), config.maxControlShare());
+        Broadcast<List<Source>> sharedSources = sc.broadcast(sources);
+        var tasks = IntStream.range(0, plan.size()).mapToObj(i -> new Tuple2<>(i, plan.get(i))).toList();
+        List<ReadTask.Result> results = sc.parallelize(tasks, Math.max(1, tasks.size()))
+                .map(t -> ReadTask.run(storage, sharedSources.value(), t._2(), t._1(), dataset, settings))
+                .collect();
+        return ReadOutcome.combine(results, sources, config.invalidUtf8(), config.maxControlShare());
     }
 
-    private static java.util.Iterator<Tuple2<BlockKey, int[]>> encode(Storage storage, List<String> sources, int source,
-            dev.lmpipe.text.InvalidUtf8 policy, DatasetLayout layout, Vocabulary vocabulary) {
-        int[] codePoints = Corpus.read(storage, sources.get(source), policy).codePoints();
-        return ShardAssembler.encodeBlocks(source, codePoints, layout, vocabulary).entrySet().stream()
-                .map(e -> new Tuple2<>(e.getKey(), e.getValue())).iterator();
-    }
-
-    /** Sends every block to the partition of its shard: one partition writes one shard. */
-    static final class ShardPartitioner extends Partitioner {
-        private final int shards;
-
-        ShardPartitioner(int shards) {
-            this.shards = shards;
+    /** A dataset without validation text cannot score a model: say which setting to change. */
+    private static void checkSplits(ReadOutcome read, TokenizeConfig config) {
+        Map<Split, Long> characters = read.characters();
+        if (config.validationFraction() > 0 && characters.get(Split.validation) == 0) {
+            throw new LmpipeException("no document fell into the validation split (documents = " + config.documents()
+                    + ", " + read.segments().stream().map(Segment::source).distinct().count() + " file(s)): with few"
+                    + " documents, set documents = blocks and a smaller blockBytes, or raise validationFraction");
         }
-
-        @Override
-        public int numPartitions() {
-            return shards;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return ((BlockKey) key).shard();
+        if (characters.get(Split.train) == 0) {
+            throw new LmpipeException("no document fell into the train split; lower validationFraction and testFraction");
         }
     }
 
-    /** The values of a sorted (key, block) iterator. */
-    private record ValuesOf(java.util.Iterator<Tuple2<BlockKey, int[]>> pairs) implements java.util.Iterator<int[]> {
-        @Override
-        public boolean hasNext() {
-            return pairs.hasNext();
-        }
+    private static List<ShardWriter.Written> writeShards(JavaSparkContext sc, Storage storage, String dataset,
+                                                         ReadOutcome read, Vocabulary vocabulary, long shardTokens) {
+        Broadcast<Vocabulary> sharedVocabulary = sc.broadcast(vocabulary);
+        boolean fromText = vocabulary.tokenizer() == TokenizerKind.character;
+        List<Segment> segments = fromText ? read.segments() : Vocabularies.encode(sc, storage, dataset, read, sharedVocabulary);
+        List<ShardPlan.Shard> shards = ShardPlan.plan(segments, shardTokens,
+                fromText ? Segment::characters : Segment::length);
+        return sc.parallelize(shards, Math.max(1, shards.size()))
+                .map(shard -> ShardWriter.write(storage, dataset, shard, sharedVocabulary.value(), fromText))
+                .collect();
+    }
 
-        @Override
-        public int[] next() {
-            return pairs.next()._2();
+    private static Manifest manifest(TokenizeConfig config, List<Source> sources, ReadOutcome read, Vocabulary vocabulary,
+                                     List<ShardWriter.Written> written) {
+        var shards = new ArrayList<ShardInfo>();
+        var tokens = new EnumMap<Split, Long>(Split.class);
+        var unknown = new EnumMap<Split, Long>(Split.class);
+        for (Split split : Split.values()) {
+            tokens.put(split, 0L);
+            unknown.put(split, 0L);
         }
+        for (var w : written) {
+            shards.add(w.shard());
+            tokens.merge(w.shard().split(), w.shard().tokens(), Long::sum);
+            unknown.merge(w.shard().split(), w.unknownTokens(), Long::sum);
+        }
+        shards.sort(Comparator.comparing(ShardInfo::split).thenComparing(ShardInfo::file));
+        var skipped = read.skipped();
+        var summary = new TokenizeSummary(read.filesRead(), skipped.size(),
+                skipped.subList(0, Math.min(TokenizeSummary.NAMED, skipped.size())), read.bytesRead(),
+                read.replacedBytes(), read.characters(), tokens, unknown);
+        var listed = sources.stream().limit(Manifest.SOURCES_LISTED).map(Source::path).toList();
+        return new Manifest(Manifest.FORMAT, vocabulary.tokenizerVersion(), vocabulary, read.counts(), tokens,
+                unknown.values().stream().mapToLong(Long::longValue).sum(), read.replacedBytes(), listed, shards, config,
+                summary);
+    }
+
+    /** The vocabulary of a committed dataset, or of a checkpoint (or a run's latest checkpoint). */
+    static Vocabulary vocabularyOf(Storage storage, String path) {
+        String qualified = storage.qualify(path);
+        if (storage.exists(Storage.child(qualified, Manifest.FILE))) {
+            return Manifest.read(storage, qualified).vocabulary();
+        }
+        if (!storage.exists(qualified)) {
+            throw new LmpipeException("vocabFrom: " + path + " not found; give a dataset or a checkpoint");
+        }
+        String checkpoint = CheckpointStore.resolve(storage, qualified, CheckpointStore.LATEST);
+        return CheckpointStore.vocabulary(storage, checkpoint);
     }
 }

@@ -113,7 +113,7 @@ class BadInputIT {
         assertThat(refused.error()).contains("already exists", "--overwrite");
         assertThat(out.resolve("precious.txt")).hasContent("keep me");
 
-        var replaced = lmpipe("tokenize", corpus.toString(), "-o", out.toString(), "--overwrite", "--set", "blockChars=1024");
+        var replaced = lmpipe("tokenize", corpus.toString(), "-o", out.toString(), "--overwrite", "--set", "blockBytes=1024");
         assertThat(replaced.exitCode()).isZero();
         assertThat(out.resolve("precious.txt")).doesNotExist();
         assertThat(out.resolve("_SUCCESS")).exists();
@@ -143,8 +143,8 @@ class BadInputIT {
         Path datasetA = work.resolve("a");
         Path datasetB = work.resolve("b");
         Path run = work.resolve("run");
-        assertThat(lmpipe("tokenize", abc.toString(), "-o", datasetA.toString(), "--set", "blockChars=1024").exitCode()).isZero();
-        assertThat(lmpipe("tokenize", xyz.toString(), "-o", datasetB.toString(), "--set", "blockChars=1024").exitCode()).isZero();
+        assertThat(lmpipe("tokenize", abc.toString(), "-o", datasetA.toString(), "--set", "blockBytes=256").exitCode()).isZero();
+        assertThat(lmpipe("tokenize", xyz.toString(), "-o", datasetB.toString(), "--set", "blockBytes=256").exitCode()).isZero();
         assertThat(lmpipe("train", "-d", datasetA.toString(), "-o", run.toString(), "--set", "epochs=1",
                 "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8").exitCode()).isZero();
 

@@ -60,7 +60,7 @@ class PipelineIT {
 
         String dataset = work.resolve("dataset").toString();
         var tokenize = ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, null, List.of(
-                "input=" + corpus, "output=" + dataset, "blockChars=2048", "validationFraction=0.1"));
+                "input=" + corpus, "output=" + dataset, "blockBytes=2048", "validationFraction=0.1"));
         Manifest manifest = TokenizeJob.run(sc, storage, tokenize, false, out);
         assertThat(manifest.vocabulary().size()).isEqualTo(ALPHABET.length() + 1);
         assertThat(manifest.splitTokens().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(150_000);
@@ -117,7 +117,7 @@ class PipelineIT {
             Files.writeString(corpus, chain.generate(characters, seed));
             String dataset = work.resolve("dataset-" + name).toString();
             TokenizeJob.run(sc, storage, ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, null, List.of(
-                    "input=" + corpus, "output=" + dataset, "blockChars=2048", "validationFraction=0.1")), false, out);
+                    "input=" + corpus, "output=" + dataset, "blockBytes=2048", "validationFraction=0.1")), false, out);
             String run = work.resolve("run-" + name).toString();
             var all = new java.util.ArrayList<>(List.of("dataset=" + dataset, "output=" + run, "report=false"));
             all.addAll(List.of(settings));

@@ -49,7 +49,7 @@ class ResumeIT {
         Files.writeString(corpus, new MarkovCorpus("abcdefgh", 3).generate(40_000, 4));
         String dataset = work.resolve("dataset").toString();
         TokenizeJob.run(sc, storage, ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, null,
-                List.of("input=" + corpus, "output=" + dataset, "blockChars=1024")), false, QUIET);
+                List.of("input=" + corpus, "output=" + dataset, "blockBytes=1024")), false, QUIET);
 
         String interrupted = work.resolve("interrupted").toString();
         String straight = work.resolve("straight").toString();

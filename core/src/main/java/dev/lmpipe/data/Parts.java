@@ -1,0 +1,23 @@
+package dev.lmpipe.data;
+
+import dev.lmpipe.storage.Storage;
+
+/**
+ * Names of tokenize's intermediate files inside the staged dataset directory: clean UTF-8 text per task and
+ * split, then (for tokenizers whose token count is not the character count) token ids per task and split.
+ * They are deleted before the dataset is committed.
+ */
+public final class Parts {
+    public static final String DIRECTORY = "_parts";
+
+    private Parts() {
+    }
+
+    public static String text(String dataset, int task, Split split) {
+        return Storage.child(Storage.child(dataset, DIRECTORY), String.format("text-%05d-%s", task, split));
+    }
+
+    public static String tokens(String dataset, int task, Split split) {
+        return Storage.child(Storage.child(dataset, DIRECTORY), String.format("tokens-%05d-%s", task, split));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.lmpipe.data;
+
+import dev.lmpipe.LmpipeException;
+import dev.lmpipe.text.FileStats;
+import dev.lmpipe.text.InvalidUtf8;
+import dev.lmpipe.text.Source;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The reading pass put together on the driver, from the tasks' counts: judges the files that several tasks
+ * shared, drops the segments of every file left out, adds up the character counts of the files kept, and fails
+ * naming the first file with invalid UTF-8 when the policy says so.
+ *
+ * @param segments       the segments of files kept, in corpus order
+ * @param counts         occurrences of every code point in the files kept
+ * @param filesRead      files kept
+ * @param skipped        files left out, in source order, with the reason
+ * @param bytesRead      bytes of input in the files kept (compressed files: uncompressed bytes)
+ * @param replacedBytes  invalid UTF-8 bytes replaced by U+FFFD in the files kept
+ */
+public record ReadOutcome(List<Segment> segments, Map<Integer, Long> counts, long filesRead,
+                          List<TokenizeSummary.Skipped> skipped, long bytesRead, long replacedBytes) {
+
+    public static ReadOutcome combine(List<ReadTask.Result> results, List<Source> sources, InvalidUtf8 policy,
+                                      double maxControlShare) {
+        results = results.stream().sorted(java.util.Comparator.comparingInt(ReadTask.Result::task)).toList();
+        var counts = new HashMap<Integer, Long>();
+        var reasons = new TreeMap<Integer, String>();
+        var accepted = new FileStats();
+        long filesRead = 0;
+        long[] firstInvalid = null;
+        var shared = new TreeMap<Integer, FileStats>();
+        var sharedCounts = new HashMap<Integer, Map<Integer, Long>>();
+        for (ReadTask.Result result : results) {
+            add(counts, result.counts());
+            accepted.merge(result.accepted());
+            filesRead += result.acceptedFiles();
+            result.rejected().forEach(r -> reasons.put(r.source(), r.reason()));
+            firstInvalid = earlier(firstInvalid, result.firstInvalid());
+            for (ReadTask.Partial partial : result.partials()) {
+                shared.computeIfAbsent(partial.source(), s -> new FileStats()).merge(partial.stats());
+                add(sharedCounts.computeIfAbsent(partial.source(), s -> new HashMap<>()), partial.counts());
+            }
+        }
+        for (var entry : shared.entrySet()) {
+            FileStats stats = entry.getValue();
+            String reason = stats.rejection(policy, maxControlShare);
+            if (reason != null) {
+                reasons.put(entry.getKey(), reason);
+                continue;
+            }
+            sharedCounts.get(entry.getKey()).forEach((cp, n) -> counts.merge(cp, n, Long::sum));
+            accepted.merge(stats);
+            filesRead++;
+            if (stats.invalidBytes() > 0) {
+                firstInvalid = earlier(firstInvalid, new long[]{entry.getKey(), stats.firstInvalid()});
+            }
+        }
+        if (policy == InvalidUtf8.fail && firstInvalid != null) {
+            throw new LmpipeException("invalid UTF-8 in " + sources.get((int) firstInvalid[0]).path() + " at byte offset "
+                    + firstInvalid[1] + "; fix the file, or set invalidUtf8 = replace or skip");
+        }
+        Set<Integer> left = new HashSet<>(reasons.keySet());
+        var segments = new ArrayList<Segment>();
+        for (ReadTask.Result result : results) {
+            for (Segment segment : result.segments()) {
+                if (!left.contains(segment.source())) {
+                    segments.add(segment);
+                }
+            }
+        }
+        var skipped = reasons.entrySet().stream()
+                .map(e -> new TokenizeSummary.Skipped(sources.get(e.getKey()).path(), e.getValue())).toList();
+        return new ReadOutcome(segments, counts, filesRead, skipped, accepted.bytes(), accepted.invalidBytes());
+    }
+
+    private static void add(Map<Integer, Long> into, long[][] table) {
+        for (int k = 0; k < table[0].length; k++) {
+            into.merge((int) table[0][k], table[1][k], Long::sum);
+        }
+    }
+
+    private static long[] earlier(long[] a, long[] b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a[0] < b[0] || (a[0] == b[0] && a[1] <= b[1]) ? a : b;
+    }
+
+    /** Characters of clean text per split. */
+    public Map<Split, Long> characters() {
+        var totals = new java.util.EnumMap<Split, Long>(Split.class);
+        for (Split split : Split.values()) {
+            totals.put(split, 0L);
+        }
+        for (Segment segment : segments) {
+            totals.merge(segment.split(), segment.characters(), Long::sum);
+        }
+        return totals;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.lmpipe.data;
+
+import dev.lmpipe.storage.Storage;
+import dev.lmpipe.text.Cleaning;
+import dev.lmpipe.text.Corpus;
+import dev.lmpipe.text.Documents;
+import dev.lmpipe.text.FileStats;
+import dev.lmpipe.text.InvalidUtf8;
+import dev.lmpipe.text.PieceReader;
+import dev.lmpipe.text.ReadPlan;
+import dev.lmpipe.text.Source;
+import dev.lmpipe.text.TextCleaner;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tokenize's reading pass, one task: reads its byte ranges piece by piece, cleans the text, assigns each
+ * document to its split, appends the clean text to the task's part file of that split, and counts characters.
+ * Memory is bounded by the piece size, whatever the files.
+ *
+ * <p>A file the task read whole is judged here (binary, invalid UTF-8): a rejected file's counts are dropped and
+ * its segments left out. A file shared with other tasks is judged on the driver from every task's
+ * {@link Partial}; the driver then drops its segments if needed.
+ */
+public final class ReadTask {
+    /** A segment closes after this many characters, at the next piece boundary. */
+    static final long SEGMENT_CHARACTERS = 1 << 20;
+
+    private ReadTask() {
+    }
+
+    /** Settings of the reading pass. */
+    public record Settings(Documents documents, long blockBytes, int pieceBytes, Cleaning cleaning,
+                           DocumentSplits splits, InvalidUtf8 invalidUtf8, double maxControlShare) implements Serializable {
+    }
+
+    /** A file left out, and why. */
+    public record Rejected(int source, String reason) implements Serializable {
+    }
+
+    /** What one task saw of a file it shared with other tasks: judged on the driver. */
+    public record Partial(int source, FileStats stats, long[][] counts) implements Serializable {
+    }
+
+    /**
+     * One task's result: only counts and segment positions, never text.
+     *
+     * @param segments      the segments of accepted whole files and of shared files, in reading order
+     * @param counts        character counts of accepted whole files, {code points, counts}
+     * @param accepted      totals over accepted whole files
+     * @param acceptedFiles number of accepted whole files
+     * @param rejected      whole files left out
+     * @param partials      shared files, to be judged on the driver
+     * @param firstInvalid  the first accepted whole file with invalid UTF-8 and the offset, or null
+     */
+    public record Result(int task, List<Segment> segments, long[][] counts, FileStats accepted, int acceptedFiles,
+                         List<Rejected> rejected, List<Partial> partials, long[] firstInvalid) implements Serializable {
+    }
+
+    public static Result run(Storage storage, List<Source> sources, List<ReadPlan.Range> ranges, int task,
+                             String dataset, Settings settings) {
+        var cleaner = new TextCleaner(settings.cleaning());
+        var acceptedCounts = new long[Character.MAX_CODE_POINT + 1];
+        var accepted = new FileStats();
+        var rejected = new ArrayList<Rejected>();
+        var partials = new ArrayList<Partial>();
+        var segments = new ArrayList<Segment>();
+        long[] firstInvalid = null;
+        int acceptedFiles = 0;
+        try (var parts = new PartWriters(storage, dataset, task)) {
+            for (ReadPlan.Range range : ranges) {
+                Source source = sources.get(range.source());
+                var stats = new FileStats();
+                int before = segments.size();
+                readRange(storage, source, range, settings, cleaner, stats, parts, segments);
+                if (!range.whole()) {
+                    partials.add(new Partial(range.source(), stats, cleaner.drain()));
+                    continue;
+                }
+                String reason = stats.rejection(settings.invalidUtf8(), settings.maxControlShare());
+                if (reason != null) {
+                    cleaner.discard();
+                    segments.subList(before, segments.size()).clear();
+                    rejected.add(new Rejected(range.source(), reason));
+                    continue;
+                }
+                cleaner.drainTo(acceptedCounts);
+                accepted.merge(stats);
+                acceptedFiles++;
+                if (stats.invalidBytes() > 0 && firstInvalid == null) {
+                    firstInvalid = new long[]{range.source(), stats.firstInvalid()};
+                }
+            }
+        }
+        return new Result(task, segments, TextCleaner.sparse(acceptedCounts), accepted, acceptedFiles, rejected,
+                partials, firstInvalid);
+    }
+
+    private static void readRange(Storage storage, Source source, ReadPlan.Range range, Settings settings,
+                                  TextCleaner cleaner, FileStats stats, PartWriters parts, List<Segment> segments) {
+        long key = settings.splits().key(source.name());
+        int first = segments.size();
+        var open = new EnumMap<Split, Segment>(Split.class);
+        var in = Corpus.open(storage, source, Math.max(0, range.start() - 2));
+        try (var reader = new PieceReader(in, range.source(), range.start(), range.end(), settings.documents(),
+                settings.blockBytes(), settings.pieceBytes())) {
+            while (reader.hasNext()) {
+                PieceReader.Piece piece = reader.next();
+                var cleaned = cleaner.clean(piece.bytes(), piece.length(), piece.offset(), stats);
+                if (cleaned.length() == 0) {
+                    continue;
+                }
+                Split split = settings.splits().of(key, piece.document());
+                Segment current = open.get(split);
+                long at = parts.write(split, cleaned.bytes(), cleaned.length());
+                if (current == null || current.characters() >= SEGMENT_CHARACTERS) {
+                    if (current != null) {
+                        segments.add(current);
+                    }
+                    current = new Segment(range.source(), piece.offset(), parts.task, split, at, 0, 0);
+                }
+                open.put(split, new Segment(current.source(), current.offset(), current.task(), split, current.start(),
+                        current.length() + cleaned.length(), current.characters() + cleaned.characters()));
+            }
+        }
+        segments.addAll(open.values());
+        segments.subList(first, segments.size()).sort(java.util.Comparator.comparingLong(Segment::offset));
+    }
+
+    /** The task's part files, one per split, opened on first use. */
+    private static final class PartWriters implements AutoCloseable {
+        private final Storage storage;
+        private final String dataset;
+        private final int task;
+        private final Map<Split, OutputStream> streams = new EnumMap<>(Split.class);
+        private final Map<Split, Long> written = new EnumMap<>(Split.class);
+
+        PartWriters(Storage storage, String dataset, int task) {
+            this.storage = storage;
+            this.dataset = dataset;
+            this.task = task;
+        }
+
+        /** Appends to the split's part; returns the offset the bytes were written at. */
+        long write(Split split, byte[] bytes, int length) {
+            var out = streams.computeIfAbsent(split,
+                    s -> new BufferedOutputStream(storage.create(Parts.text(dataset, task, s)), 1 << 20));
+            long at = written.getOrDefault(split, 0L);
+            try {
+                out.write(bytes, 0, length);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + Parts.text(dataset, task, split), e);
+            }
+            written.put(split, at + length);
+            return at;
+        }
+
+        @Override
+        public void close() {
+            for (var entry : streams.entrySet()) {
+                try {
+                    entry.getValue().close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + Parts.text(dataset, task, entry.getKey()), e);
+                }
+            }
+        }
+    }
+}

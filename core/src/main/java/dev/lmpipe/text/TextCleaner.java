@@ -1,0 +1,205 @@
+package dev.lmpipe.text;
+
+import java.text.Normalizer;
+import java.util.Arrays;
+
+/**
+ * Turns the raw bytes of a piece into clean UTF-8 text: decodes (replacing invalid bytes by U+FFFD), drops NUL
+ * bytes and a leading byte order mark, applies the line-ending, control-character, normalisation and case
+ * settings, counts every kept character, and records what it saw in the file's {@link FileStats}.
+ *
+ * <p>Pieces of plain printable ASCII, the bulk of most corpora, take a fast path that copies nothing. One
+ * cleaner per task: it reuses its buffers and is not thread-safe.
+ */
+public final class TextCleaner {
+    /** Counts of every code point kept since the last drain, indexed by code point. */
+    private final long[] counts = new long[Character.MAX_CODE_POINT + 1];
+    /** Code points above ASCII whose count is not zero; ASCII counts are always visited. */
+    private int[] touched = new int[256];
+    private int touchedCount;
+    private final Cleaning cleaning;
+    private int[] codePoints = new int[1024];
+    private byte[] output = new byte[1024];
+
+    public TextCleaner(Cleaning cleaning) {
+        this.cleaning = cleaning;
+    }
+
+    /** Clean text: bytes {@code [0, length)} of {@code bytes} (valid UTF-8), holding {@code characters} code points. */
+    public record Cleaned(byte[] bytes, int length, int characters) {
+    }
+
+    /**
+     * Cleans bytes {@code [0, length)} of a piece that starts at byte {@code offset} of its file. The result may
+     * share {@code bytes} or the cleaner's buffer: use it before the next call.
+     */
+    public Cleaned clean(byte[] bytes, int length, long offset, FileStats stats) {
+        stats.bytes += length;
+        boolean lowercase = cleaning.lowercase();
+        int i = 0;
+        for (; i < length; i++) {
+            int b = bytes[i];
+            if (b < 0x20 ? b != '\n' && b != '\t' : b == 0x7F || (lowercase && b >= 'A' && b <= 'Z')) {
+                break;
+            }
+            counts[b]++;
+        }
+        if (i == length) {
+            stats.decoded += length;
+            stats.characters += length;
+            return new Cleaned(bytes, length, length);
+        }
+        return cleanFrom(i, bytes, length, offset, stats);
+    }
+
+    /** The general path, from byte {@code start} on; bytes before it are plain ASCII, already counted. */
+    private Cleaned cleanFrom(int start, byte[] bytes, int length, long offset, FileStats stats) {
+        if (codePoints.length < length) {
+            codePoints = new int[Math.max(length, 2 * codePoints.length)];
+        }
+        for (int k = 0; k < start; k++) {
+            counts[bytes[k]]--; // recounted below, after normalisation
+            codePoints[k] = bytes[k];
+        }
+        stats.decoded += start;
+        int n = start;
+        int i = start;
+        boolean nonAscii = false;
+        while (i < length) {
+            int b = bytes[i] & 0xFF;
+            int cp;
+            int size = 1;
+            if (b < 0x80) {
+                cp = b;
+            } else {
+                size = Utf8.sequenceLength(bytes, i, length);
+                if (size == 0) {
+                    stats.invalid(offset + i);
+                    cp = Utf8.REPLACEMENT;
+                    size = 1;
+                } else {
+                    cp = Utf8.codePoint(bytes, i, size);
+                }
+                nonAscii = true;
+            }
+            i += size;
+            stats.decoded++;
+            if (cp == 0) {
+                stats.nul(offset + i - 1);
+                continue;
+            }
+            if (cp == '\r' && cleaning.lineEndings() == Cleaning.LineEndings.lf) {
+                if (i < length && bytes[i] == '\n') {
+                    continue;
+                }
+                cp = '\n';
+            } else if (isControl(cp)) {
+                stats.controlCharacters++;
+                if (cleaning.controlCharacters() == Cleaning.ControlCharacters.remove) {
+                    continue;
+                }
+            } else if (cp == 0xFEFF && offset == 0 && i == size) {
+                continue; // a byte order mark opening the file is not text
+            }
+            codePoints[n++] = cp;
+        }
+        int[] cleaned = codePoints;
+        if (nonAscii && cleaning.normalization().form != null) {
+            String text = new String(codePoints, 0, n);
+            if (!Normalizer.isNormalized(text, cleaning.normalization().form)) {
+                cleaned = Normalizer.normalize(text, cleaning.normalization().form).codePoints().toArray();
+                n = cleaned.length;
+            }
+        }
+        return encode(cleaned, n, stats);
+    }
+
+    private Cleaned encode(int[] cleaned, int n, FileStats stats) {
+        if (output.length < 4 * n) {
+            output = new byte[Math.max(4 * n, 2 * output.length)];
+        }
+        boolean lowercase = cleaning.lowercase();
+        int length = 0;
+        for (int k = 0; k < n; k++) {
+            int cp = lowercase ? Character.toLowerCase(cleaned[k]) : cleaned[k];
+            if (cp >= 0x80 && counts[cp]++ == 0) {
+                if (touchedCount == touched.length) {
+                    touched = Arrays.copyOf(touched, 2 * touchedCount);
+                }
+                touched[touchedCount++] = cp;
+            } else if (cp < 0x80) {
+                counts[cp]++;
+            }
+            length = Utf8.encode(cp, output, length);
+        }
+        stats.characters += n;
+        return new Cleaned(output, length, n);
+    }
+
+    /** C0 and C1 controls and DEL, except tab, LF and CR, which text uses. */
+    static boolean isControl(int cp) {
+        return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp <= 0x9F);
+    }
+
+    /** Adds the counts since the last drain to {@code target} (indexed by code point) and starts again from zero. */
+    public void drainTo(long[] target) {
+        for (int cp = 0; cp < 0x80; cp++) {
+            target[cp] += counts[cp];
+        }
+        for (int k = 0; k < touchedCount; k++) {
+            target[touched[k]] += counts[touched[k]];
+        }
+        discard();
+    }
+
+    /** The counts since the last drain as a sparse table {code points, counts}, starting again from zero. */
+    public long[][] drain() {
+        var all = new java.util.TreeMap<Integer, Long>();
+        for (int cp = 0; cp < 0x80; cp++) {
+            if (counts[cp] != 0) {
+                all.put(cp, counts[cp]);
+            }
+        }
+        for (int k = 0; k < touchedCount; k++) {
+            all.put(touched[k], counts[touched[k]]);
+        }
+        discard();
+        long[][] table = new long[2][all.size()];
+        int k = 0;
+        for (var e : all.entrySet()) {
+            table[0][k] = e.getKey();
+            table[1][k++] = e.getValue();
+        }
+        return table;
+    }
+
+    /** Forgets the counts since the last drain (the file they came from is left out). */
+    public void discard() {
+        for (int cp = 0; cp < 0x80; cp++) {
+            counts[cp] = 0;
+        }
+        for (int k = 0; k < touchedCount; k++) {
+            counts[touched[k]] = 0;
+        }
+        touchedCount = 0;
+    }
+
+    /** A dense count array as a sparse table {code points, counts}, zeros left out. */
+    public static long[][] sparse(long[] counts) {
+        int nonZero = 0;
+        for (long c : counts) {
+            if (c != 0) {
+                nonZero++;
+            }
+        }
+        long[][] table = new long[2][nonZero];
+        int k = 0;
+        for (int cp = 0; cp < counts.length; cp++) {
+            if (counts[cp] != 0) {
+                table[0][k] = cp;
+                table[1][k++] = counts[cp];
+            }
+        }
+        return table;
+    }
+}
