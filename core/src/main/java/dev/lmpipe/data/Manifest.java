@@ -48,6 +48,13 @@ public record Manifest(
     /** Settings that earlier versions stored and this one no longer has; dropped when reading. */
     private static final List<String> RETIRED_SETTINGS = List.of("blockChars");
 
+    /** Characters per token of a split: 1 for the char tokenizer, more for BPE; what turns loss per token into per character. */
+    @JsonIgnore
+    public double charactersPerToken(Split split) {
+        long tokens = splitTokens.getOrDefault(split, 0L);
+        return tokens == 0 ? 1.0 : (double) characters(split) / tokens;
+    }
+
     /** Characters of a split, for bits per character: tokens for manifests from before the summary (char only). */
     @JsonIgnore
     public long characters(Split split) {

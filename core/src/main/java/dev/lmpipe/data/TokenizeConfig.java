@@ -35,7 +35,7 @@ public record TokenizeConfig(List<String> input, String output, TokenizerKind to
                              double testFraction, long seed, long shardTokens, long splitBytes, InvalidUtf8 invalidUtf8,
                              double maxControlShare, Cleaning cleaning) {
     public static final TokenizeConfig DEFAULTS = new TokenizeConfig(List.of(), "", TokenizerKind.character, 1, 1024, "",
-            Documents.blocks, 8192, 0.05, 0.05, 1234, 8_000_000, 64L << 20, InvalidUtf8.replace, 0.05,
+            Documents.blocks, 2048, 0.05, 0.05, 1234, 8_000_000, 64L << 20, InvalidUtf8.replace, 0.05,
             new Cleaning(Cleaning.Normalization.none, false, Cleaning.LineEndings.lf, Cleaning.ControlCharacters.remove));
     /** Byte-level BPE needs {@code <unk>} and the 256 bytes, plus at least one merge. */
     public static final int MIN_BPE_VOCABULARY = 258;

@@ -54,7 +54,7 @@ class RunReportWriterTest {
         for (int i = 0; i < 200; i++) {
             totals.add(1 + i % 4, i % 8, 0.5 + (i % 4) * 0.25);
         }
-        return EvaluationReport.of(totals, vocabulary, Map.of("split", "validation", "checkpoint", "c3", "dataset", "d"));
+        return EvaluationReport.of(totals, vocabulary, 1.0, Map.of("split", "validation", "checkpoint", "c3", "dataset", "d"));
     }
 
     @Test

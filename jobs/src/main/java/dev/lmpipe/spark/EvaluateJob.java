@@ -51,7 +51,8 @@ public final class EvaluateJob {
         checkpoint.spec().checkSeqLen(seqLen);
         LossTotals totals = LossJob.loss(sc, storage, dataset, shards, checkpoint.network(),
                 checkpoint.vocabulary().size(), seqLen, config.batchSize());
-        var evaluation = EvaluationReport.of(totals, checkpoint.vocabulary(), provenance(checkpoint, dataset, config, seqLen));
+        var evaluation = EvaluationReport.of(totals, checkpoint.vocabulary(), manifest.charactersPerToken(config.split()),
+                provenance(checkpoint, dataset, config, seqLen));
         var samples = samples(checkpoint, config);
 
         String run = runOf(path);
@@ -63,9 +64,9 @@ public final class EvaluateJob {
             var report = RunReportWriter.write(storage, staged, evaluation, RunHistory.read(storage, run), samples,
                     statistics, config.hardest());
             staged.commit();
-            out.printf("evaluate: %s split, %,d characters: %.4f nats/char, %.4f bits/char, perplexity %.3f%n",
-                    config.split(), totals.characters(), evaluation.natsPerCharacter(), evaluation.bitsPerCharacter(),
-                    evaluation.perplexity());
+            out.printf("evaluate: %s split, %,d characters (%,d %s tokens): %.4f nats/char, %.4f bits/char, perplexity %.3f%n",
+                    config.split(), evaluation.characters(), evaluation.tokens(), evaluation.tokenizer(),
+                    evaluation.natsPerCharacter(), evaluation.bitsPerCharacter(), evaluation.perplexity());
             out.println("evaluate: report at " + Storage.child(staged.target(), "report.html"));
             return report;
         }

@@ -62,7 +62,7 @@ public final class TokenizeJob {
             Vocabulary vocabulary = reused != null ? reused : Vocabularies.build(sc, storage, dataset, read, config);
             out.printf("tokenize: %,d characters in %d file(s), vocabulary of %d ids (%s)%n",
                     read.characters().values().stream().mapToLong(Long::longValue).sum(), read.filesRead(),
-                    vocabulary.size(), reused != null ? "from " + config.vocabFrom() : vocabulary.tokenizer());
+                    vocabulary.size(), reused != null ? "from " + config.vocabFrom() : vocabulary.tokenizerVersion());
 
             List<ShardWriter.Written> written = writeShards(sc, storage, dataset, read, vocabulary, config.shardTokens());
             storage.delete(Storage.child(dataset, Parts.DIRECTORY));

@@ -82,6 +82,8 @@ public final class TrainJob {
             LossTotals validation = LossJob.loss(sc, storage, dataset, manifest.shards(Split.validation), network,
                     manifest.vocabulary().size(), config.seqLen(), config.evalBatchSize());
             double loss = validation.natsPerCharacter();
+            // Per token for BPE: bits are reported per character so that runs with different tokenizers compare.
+            double bits = loss / manifest.charactersPerToken(Split.validation) / Math.log(2);
             stopping = stopping.after(epoch, loss);
             String stopped = stopping.shouldStop() ? "no improvement for " + config.patience() + " epoch(s)"
                     : trained.outOfTime() ? "time limit of " + config.maxMinutes() + " minutes"
@@ -91,14 +93,15 @@ public final class TrainJob {
                     manifest.vocabulary().fingerprint(), manifestHash, config, Provenance.versions());
             String checkpoint = store.commit(network, manifest.vocabulary(), state, stopping.improved(epoch));
             var line = new MetricsLine(epoch, totals.step, totals.rounds, totals.characters, trained.meanLoss(), loss,
-                    validation.bitsPerCharacter(), validation.perplexity(), trained.seconds(),
+                    bits, validation.perplexity(), trained.seconds(),
                     trained.charactersPerSecond(), stopping.improved(epoch), checkpoint, Instant.now().toString());
             // Round lines are appended with their epoch: a crash mid-epoch loses them with the epoch itself.
             storage.append(Storage.child(run, RunHistory.ROUNDS), jsonLines(trained.rounds()));
             storage.append(Storage.child(run, RunHistory.EPOCHS), jsonLines(List.of(line)));
-            out.printf("epoch %d: validation %.4f nats/char (%.4f bits, perplexity %.2f) over %,d characters%s; %,.0f chars/s%n",
-                    epoch, loss, validation.bitsPerCharacter(), validation.perplexity(), validation.characters(),
-                    stopping.improved(epoch) ? ", best so far" : "", trained.charactersPerSecond());
+            String unit = manifest.vocabulary().tokenizer() == dev.lmpipe.text.TokenizerKind.character ? "char" : "token";
+            out.printf("epoch %d: validation %.4f nats/%s (%.4f bits/char, perplexity %.2f) over %,d %ss%s; %,.0f %ss/s%n",
+                    epoch, loss, unit, bits, validation.perplexity(), validation.characters(), unit,
+                    stopping.improved(epoch) ? ", best so far" : "", trained.charactersPerSecond(), unit);
             if (stopped != null) {
                 out.println("train: stopped after epoch " + epoch + ": " + stopped);
                 break;
