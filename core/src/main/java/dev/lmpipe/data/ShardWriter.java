@@ -11,7 +11,6 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -38,15 +37,28 @@ public final class ShardWriter {
         try (OutputStream out = new BufferedOutputStream(storage.create(path), 1 << 20)) {
             var header = ByteBuffer.allocate(Shards.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             header.put(Shards.MAGIC).putShort((short) Shards.VERSION).putShort((short) Shards.TOKEN_BYTES).putLong(tokens);
-            write(out, crc, header.array());
+            crc.update(header.array());
+            out.write(header.array());
+            byte[] text = new byte[0];
+            byte[] ids = new byte[0];
             for (ShardPlan.Slice slice : shard.slices()) {
-                int[] ids = fromText ? encodeText(storage, dataset, slice, vocabulary) : readTokens(storage, dataset, slice);
-                var bytes = ByteBuffer.allocate(ids.length * Shards.TOKEN_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                for (int id : ids) {
-                    unknown += id == Vocabulary.UNK ? 1 : 0;
-                    bytes.putShort((short) id);
+                int idBytes = (int) slice.take() * Shards.TOKEN_BYTES;
+                ids = idBytes <= ids.length ? ids : new byte[idBytes];
+                Segment segment = slice.segment();
+                if (fromText) {
+                    int textBytes = (int) segment.length();
+                    text = textBytes <= text.length ? text : new byte[textBytes];
+                    storage.readFully(Parts.text(dataset, segment.task(), segment.split()), segment.start(), text, textBytes);
+                    unknown += vocabulary.encodeCleanUtf8(text, textBytes, slice.skip(), (int) slice.take(), ids);
+                } else {
+                    storage.readFully(Parts.tokens(dataset, segment.task(), segment.split()),
+                            (segment.start() + slice.skip()) * Shards.TOKEN_BYTES, ids, idBytes);
+                    for (int i = 0; i < idBytes; i += 2) {
+                        unknown += ids[i] == Vocabulary.UNK && ids[i + 1] == 0 ? 1 : 0;
+                    }
                 }
-                write(out, crc, bytes.array());
+                crc.update(ids, 0, idBytes);
+                out.write(ids, 0, idBytes);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write shard " + path, e);
@@ -55,29 +67,4 @@ public final class ShardWriter {
         return new Written(new ShardInfo(shard.file(), shard.split(), tokens, size, String.format("%08x", crc.getValue())), unknown);
     }
 
-    private static void write(OutputStream out, CRC32C crc, byte[] bytes) throws IOException {
-        crc.update(bytes);
-        out.write(bytes);
-    }
-
-    private static int[] encodeText(Storage storage, String dataset, ShardPlan.Slice slice, Vocabulary vocabulary) {
-        Segment segment = slice.segment();
-        byte[] text = new byte[(int) segment.length()];
-        storage.readFully(Parts.text(dataset, segment.task(), segment.split()), new long[]{segment.start()}, new byte[][]{text});
-        int[] codePoints = Utf8.decode(text, 0, text.length);
-        return vocabulary.encode(Arrays.copyOfRange(codePoints, (int) slice.skip(), (int) (slice.skip() + slice.take())));
-    }
-
-    private static int[] readTokens(Storage storage, String dataset, ShardPlan.Slice slice) {
-        Segment segment = slice.segment();
-        byte[] bytes = new byte[(int) slice.take() * Shards.TOKEN_BYTES];
-        long position = (segment.start() + slice.skip()) * Shards.TOKEN_BYTES;
-        storage.readFully(Parts.tokens(dataset, segment.task(), segment.split()), new long[]{position}, new byte[][]{bytes});
-        var buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int[] ids = new int[(int) slice.take()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = buffer.getShort() & 0xFFFF;
-        }
-        return ids;
-    }
 }

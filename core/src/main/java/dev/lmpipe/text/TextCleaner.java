@@ -49,7 +49,106 @@ public final class TextCleaner {
             stats.characters += length;
             return new Cleaned(bytes, length, length);
         }
-        return cleanFrom(i, bytes, length, offset, stats);
+        return cleaning.normalization().form == null
+                ? cleanBytes(i, bytes, length, offset, stats)
+                : cleanFrom(i, bytes, length, offset, stats);
+    }
+
+    /**
+     * The general path without normalisation, from byte {@code start} on: valid sequences are copied as bytes
+     * (re-encoded only when lower-casing changes them), so mixed-script text costs little more than ASCII.
+     * Gives the same text and counts as {@link #cleanFrom}, which normalisation needs.
+     */
+    private Cleaned cleanBytes(int start, byte[] bytes, int length, long offset, FileStats stats) {
+        if (output.length < 3 * length) { // an invalid byte becomes U+FFFD, 3 bytes
+            output = new byte[Math.max(3 * length, 2 * output.length)];
+        }
+        byte[] out = output;
+        System.arraycopy(bytes, 0, out, 0, start);
+        boolean lowercase = cleaning.lowercase();
+        boolean removeControls = cleaning.controlCharacters() == Cleaning.ControlCharacters.remove;
+        boolean lf = cleaning.lineEndings() == Cleaning.LineEndings.lf;
+        long decoded = start;
+        int characters = start;
+        int o = start;
+        int i = start;
+        while (i < length) {
+            int b = bytes[i];
+            if (b >= 0x20 && b != 0x7F) {
+                if (lowercase && b >= 'A' && b <= 'Z') {
+                    b += 'a' - 'A';
+                }
+                counts[b]++;
+                out[o++] = (byte) b;
+                characters++;
+                decoded++;
+                i++;
+                continue;
+            }
+            int cp;
+            int size = 1;
+            if (b >= 0) {
+                cp = b;
+            } else {
+                size = Utf8.sequenceLength(bytes, i, length);
+                if (size == 0) {
+                    stats.invalid(offset + i);
+                    cp = Utf8.REPLACEMENT;
+                    size = 1;
+                } else {
+                    cp = Utf8.codePoint(bytes, i, size);
+                }
+            }
+            int at = i;
+            i += size;
+            decoded++;
+            if (cp == 0) {
+                stats.nul(offset + at);
+                continue;
+            }
+            if (cp == '\r' && lf) {
+                if (i < length && bytes[i] == '\n') {
+                    continue;
+                }
+                cp = '\n';
+            } else if (isControl(cp)) {
+                stats.controlCharacters++;
+                if (removeControls) {
+                    continue;
+                }
+            } else if (cp == 0xFEFF && offset == 0 && at == 0) {
+                continue; // a byte order mark opening the file is not text
+            }
+            int lower = lowercase ? Character.toLowerCase(cp) : cp;
+            count(lower);
+            characters++;
+            if (lower == cp && cp != Utf8.REPLACEMENT && cp != '\n') {
+                System.arraycopy(bytes, at, out, o, size);
+                o += size;
+            } else {
+                o = Utf8.encode(lower, out, o);
+            }
+        }
+        stats.decoded += decoded;
+        stats.characters += characters;
+        return new Cleaned(out, o, characters);
+    }
+
+    private void count(int cp) {
+        if (cp < 0x80) {
+            counts[cp]++;
+        } else if (counts[cp]++ == 0) {
+            if (touchedCount == touched.length) {
+                touched = Arrays.copyOf(touched, 2 * touchedCount);
+            }
+            touched[touchedCount++] = cp;
+        }
+    }
+
+    /** The code-point path for the whole piece, whatever the settings: what {@link #cleanBytes} must agree with. */
+    Cleaned cleanByCodePoints(byte[] bytes, int length, long offset, FileStats stats) {
+        stats.bytes += length;
+        return cleanFrom(0, bytes, length, offset, stats);
     }
 
     /** The general path, from byte {@code start} on; bytes before it are plain ASCII, already counted. */

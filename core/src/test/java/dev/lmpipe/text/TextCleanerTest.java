@@ -32,6 +32,48 @@ class TextCleanerTest {
         return clean(cleaning, input.getBytes(StandardCharsets.UTF_8), new FileStats());
     }
 
+    /** Random mixes of ASCII, controls, CR LF, BOMs, 2-4 byte characters and invalid bytes, for every setting. */
+    @Test
+    void bytePathGivesTheSameTextCountsAndStatsAsTheCodePointPath() {
+        var random = new java.util.Random(5);
+        String[] atoms = {"a", "Z", " ", "\t", "\n", "\r", "\r\n", "\u0000", "\u0007", "\u007f", "\u0085", "\uFEFF",
+                "é", "É", "Σ", "ﬁ", "漢", "🌊", "\uFFFD", "İ"};
+        byte[][] invalid = {bytes(0xC3), bytes(0xFF), bytes(0xE2, 0x82), bytes(0xED, 0xA0, 0x80), bytes(0xC0, 0xAF)};
+        for (int trial = 0; trial < 400; trial++) {
+            var out = new java.io.ByteArrayOutputStream();
+            int n = random.nextInt(60);
+            for (int k = 0; k < n; k++) {
+                if (random.nextInt(8) == 0) {
+                    out.writeBytes(invalid[random.nextInt(invalid.length)]);
+                } else {
+                    out.writeBytes(atoms[random.nextInt(atoms.length)].getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            byte[] input = out.toByteArray();
+            long offset = random.nextBoolean() ? 0 : 100;
+            for (boolean lowercase : new boolean[]{false, true}) {
+                for (var lineEndings : Cleaning.LineEndings.values()) {
+                    for (var controls : Cleaning.ControlCharacters.values()) {
+                        var cleaning = new Cleaning(Cleaning.Normalization.none, lowercase, lineEndings, controls);
+                        var bytePath = new TextCleaner(cleaning);
+                        var codePointPath = new TextCleaner(cleaning);
+                        var byteStats = new FileStats();
+                        var codePointStats = new FileStats();
+                        var a = bytePath.clean(input.clone(), input.length, offset, byteStats);
+                        String aText = new String(a.bytes(), 0, a.length(), StandardCharsets.UTF_8);
+                        var b = codePointPath.cleanByCodePoints(input.clone(), input.length, offset, codePointStats);
+                        String bText = new String(b.bytes(), 0, b.length(), StandardCharsets.UTF_8);
+                        String what = "trial " + trial + " " + cleaning;
+                        assertThat(aText).as(what).isEqualTo(bText);
+                        assertThat(a.characters()).as(what).isEqualTo(b.characters());
+                        assertThat(bytePath.drain()).as(what).isDeepEqualTo(codePointPath.drain());
+                        assertThat(byteStats).as(what).usingRecursiveComparison().isEqualTo(codePointStats);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void keepsOneToFourByteCharactersAndSurrogatePairsAndCountsCodePoints() {
         String text = "aé漢🌊z\n"; // 1, 2, 3 and 4 bytes; 🌊 is a surrogate pair in Java strings

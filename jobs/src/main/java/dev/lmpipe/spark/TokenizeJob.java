@@ -51,6 +51,7 @@ public final class TokenizeJob {
         var staged = storage.stage(config.output(), overwrite);
         try (staged) {
             String dataset = staged.path();
+            long started = System.nanoTime();
             ReadOutcome read = read(sc, storage, sources, config, dataset);
             if (read.counts().isEmpty()) {
                 var skipped = read.skipped().stream().limit(5).map(s -> s.path() + " (" + s.reason() + ")").toList();
@@ -59,18 +60,23 @@ public final class TokenizeJob {
                         + (skipped.isEmpty() ? "" : "; skipped " + String.join(", ", skipped)));
             }
             checkSplits(read, config);
+            long readDone = System.nanoTime();
             Vocabulary vocabulary = reused != null ? reused : Vocabularies.build(sc, storage, dataset, read, config);
-            out.printf("tokenize: %,d characters in %d file(s), vocabulary of %d ids (%s)%n",
+            long vocabularyDone = System.nanoTime();
+            out.printf("tokenize: %,d characters in %,d file(s), vocabulary of %d ids (%s)%n",
                     read.characters().values().stream().mapToLong(Long::longValue).sum(), read.filesRead(),
                     vocabulary.size(), reused != null ? "from " + config.vocabFrom() : vocabulary.tokenizerVersion());
 
             List<ShardWriter.Written> written = writeShards(sc, storage, dataset, read, vocabulary, config.shardTokens());
             storage.delete(Storage.child(dataset, Parts.DIRECTORY));
+            long shardsDone = System.nanoTime();
             var manifest = manifest(config, sources, read, vocabulary, written);
             storage.writeAll(staged.file(Manifest.FILE), Json.write(manifest));
             staged.commit();
             manifest.summary().lines().forEach(out::println);
-            out.printf("tokenize: wrote %s (%d shard(s))%n", staged.target(), manifest.shards().size());
+            out.printf("tokenize: wrote %s (%d shard(s)); reading %.1f s, vocabulary %.1f s, shards %.1f s%n",
+                    staged.target(), manifest.shards().size(), (readDone - started) / 1e9,
+                    (vocabularyDone - readDone) / 1e9, (shardsDone - vocabularyDone) / 1e9);
             return manifest;
         }
     }
