@@ -30,7 +30,8 @@ public final class BytePairEncoding implements Serializable {
     private final int[][] merges;
     private final byte[][] tokenBytes;
     private final Map<Long, Integer> rank;
-    private transient Map<Word, int[]> cache;
+    /** Per thread: Spark's task threads share one deserialized vocabulary in an executor. */
+    private transient ThreadLocal<Map<Word, int[]>> cache;
 
     /** A word as bytes, with value equality: the key of word counts. */
     public record Word(byte[] bytes) implements Serializable {
@@ -110,8 +111,9 @@ public final class BytePairEncoding implements Serializable {
 
     private int[] encodeWord(byte[] bytes) {
         if (cache == null) {
-            cache = new HashMap<>();
+            cache = ThreadLocal.withInitial(HashMap::new); // a benign race: at worst a thread starts one cache over
         }
+        Map<Word, int[]> cache = this.cache.get();
         var key = new Word(bytes);
         int[] cached = cache.get(key);
         if (cached != null) {
