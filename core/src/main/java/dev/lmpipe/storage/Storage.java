@@ -25,19 +25,26 @@ import java.util.UUID;
 /**
  * Files on any Hadoop file system (file://, hdfs://, s3a://), addressed by URI strings. Serializable so that
  * Spark executors can read shards and write outputs through the same object; the Hadoop
- * {@link Configuration} is rebuilt on each JVM from the system defaults.
+ * {@link Configuration} is built once per JVM from the system defaults and shared, never modified: Spark
+ * deserializes a {@code Storage} in every task, and parsing Hadoop's XML defaults costs about 20 ms each time.
  */
 public final class Storage implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private transient Configuration configuration;
+    private static volatile Configuration shared;
 
     public Storage() {
     }
 
-    private Configuration configuration() {
+    private static Configuration configuration() {
+        Configuration configuration = shared;
         if (configuration == null) {
-            configuration = new Configuration();
+            synchronized (Storage.class) {
+                if (shared == null) {
+                    shared = new Configuration();
+                }
+                configuration = shared;
+            }
         }
         return configuration;
     }
@@ -67,9 +74,18 @@ public final class Storage implements Serializable {
         }
     }
 
+    /**
+     * The file system to read a path with: on {@code file://} the raw local one, past Hadoop's checksum layer,
+     * which reads in 512-byte chunks and has no {@code .crc} files to check here (this class writes none).
+     */
+    private FileSystem readerOf(String path) {
+        FileSystem fs = fileSystem(path);
+        return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
+    }
+
     public InputStream open(String path) {
         try {
-            return fileSystem(path).open(new Path(path));
+            return readerOf(path).open(new Path(path));
         } catch (FileNotFoundException e) {
             throw new LmpipeException("file not found: " + path);
         } catch (IOException e) {
@@ -82,7 +98,7 @@ public final class Storage implements Serializable {
      * which move no stream): the training step reads many short windows of the same shard.
      */
     public void readFully(String path, long[] positions, byte[][] buffers) {
-        try (var in = fileSystem(path).open(new Path(path))) {
+        try (var in = readerOf(path).open(new Path(path))) {
             for (int i = 0; i < positions.length; i++) {
                 in.readFully(positions[i], buffers[i]);
             }
@@ -93,7 +109,7 @@ public final class Storage implements Serializable {
 
     /** Fills {@code buffer[0, length)} from {@code position} of a file, with a positioned read. */
     public void readFully(String path, long position, byte[] buffer, int length) {
-        try (var in = fileSystem(path).open(new Path(path))) {
+        try (var in = readerOf(path).open(new Path(path))) {
             in.readFully(position, buffer, 0, length);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + length + " bytes at " + position + " of " + path, e);
