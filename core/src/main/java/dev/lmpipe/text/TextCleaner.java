@@ -85,6 +85,44 @@ public final class TextCleaner {
                 i++;
                 continue;
             }
+            if (b == '\n' || b == '\t') {
+                counts[b]++;
+                out[o++] = (byte) b;
+                characters++;
+                decoded++;
+                i++;
+                continue;
+            }
+            if (b < 0 && !lowercase && i + 1 < length && (bytes[i + 1] & 0xC0) == 0x80) {
+                // Valid 2- and 3-byte sequences of letters, copied as they are: the bulk of non-ASCII text.
+                int lead = b & 0xFF;
+                if (lead >= 0xC2 && lead <= 0xDF) {
+                    int cp = (lead & 0x1F) << 6 | (bytes[i + 1] & 0x3F);
+                    if (cp > 0x9F) { // not a C1 control
+                        count(cp);
+                        out[o] = bytes[i];
+                        out[o + 1] = bytes[i + 1];
+                        o += 2;
+                        i += 2;
+                        characters++;
+                        decoded++;
+                        continue;
+                    }
+                } else if (lead >= 0xE0 && lead <= 0xEF && i + 2 < length && (bytes[i + 2] & 0xC0) == 0x80) {
+                    int cp = (lead & 0x0F) << 12 | (bytes[i + 1] & 0x3F) << 6 | (bytes[i + 2] & 0x3F);
+                    if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) && cp != 0xFEFF) {
+                        count(cp);
+                        out[o] = bytes[i];
+                        out[o + 1] = bytes[i + 1];
+                        out[o + 2] = bytes[i + 2];
+                        o += 3;
+                        i += 3;
+                        characters++;
+                        decoded++;
+                        continue;
+                    }
+                }
+            }
             int cp;
             int size = 1;
             if (b >= 0) {
