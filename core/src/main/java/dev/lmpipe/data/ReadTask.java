@@ -75,6 +75,7 @@ public final class ReadTask {
         var segments = new ArrayList<Segment>();
         long[] firstInvalid = null;
         int acceptedFiles = 0;
+        var lastWhole = new EnumMap<Split, Integer>(Split.class);
         try (var parts = new PartWriters(storage, dataset, task)) {
             for (ReadPlan.Range range : ranges) {
                 Source source = sources.get(range.source());
@@ -82,6 +83,7 @@ public final class ReadTask {
                 int before = segments.size();
                 readRange(storage, source, range, settings, cleaner, stats, parts, segments);
                 if (!range.whole()) {
+                    lastWhole.clear(); // a shared file's segments may be dropped on the driver: never merge into them
                     partials.add(new Partial(range.source(), stats, cleaner.drain()));
                     continue;
                 }
@@ -92,6 +94,7 @@ public final class ReadTask {
                     rejected.add(new Rejected(range.source(), reason));
                     continue;
                 }
+                coalesce(segments, before, lastWhole);
                 cleaner.drainTo(acceptedCounts);
                 accepted.merge(stats);
                 acceptedFiles++;
@@ -102,6 +105,30 @@ public final class ReadTask {
         }
         return new Result(task, segments, TextCleaner.sparse(acceptedCounts), accepted, acceptedFiles, rejected,
                 partials, firstInvalid);
+    }
+
+    /**
+     * Merges the segments of an accepted whole file, from index {@code from} on, into the previous accepted whole
+     * file's segment of the same split when they follow each other in the part file: a task of many small files
+     * then gives a few segments per split, not three per file, and the shard pass opens the parts that many
+     * times fewer. {@code lastWhole} holds, per split, the index of the segment merged into last.
+     */
+    private static void coalesce(List<Segment> segments, int from, Map<Split, Integer> lastWhole) {
+        var added = new ArrayList<>(segments.subList(from, segments.size()));
+        segments.subList(from, segments.size()).clear();
+        for (Segment segment : added) {
+            Integer last = lastWhole.get(segment.split());
+            Segment previous = last == null ? null : segments.get(last);
+            if (previous != null && previous.start() + previous.length() == segment.start()
+                    && previous.characters() + segment.characters() <= SEGMENT_CHARACTERS) {
+                segments.set(last, new Segment(previous.source(), previous.offset(), previous.task(), previous.split(),
+                        previous.start(), previous.length() + segment.length(),
+                        previous.characters() + segment.characters()));
+            } else {
+                segments.add(segment);
+                lastWhole.put(segment.split(), segments.size() - 1);
+            }
+        }
     }
 
     private static void readRange(Storage storage, Source source, ReadPlan.Range range, Settings settings,

@@ -100,7 +100,7 @@ public final class TokenizeJob {
         Map<Split, Long> characters = read.characters();
         if (config.validationFraction() > 0 && characters.get(Split.validation) == 0) {
             throw new LmpipeException("no document fell into the validation split (documents = " + config.documents()
-                    + ", " + read.segments().stream().map(Segment::source).distinct().count() + " file(s)): with few"
+                    + ", " + read.filesRead() + " file(s)): with few"
                     + " documents, set documents = blocks and a smaller blockBytes, or raise validationFraction");
         }
         if (characters.get(Split.train) == 0) {

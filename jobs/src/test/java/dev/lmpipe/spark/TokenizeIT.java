@@ -139,6 +139,33 @@ class TokenizeIT {
         }
     }
 
+    /** One task packing 60 small files (their segments merged) against one task per file: the same shards. */
+    @Test
+    void manySmallFilesPackedInOneTaskGiveTheSameShardsAsOneTaskEach() throws IOException {
+        var random = new Random(9);
+        String[] words = {"ship", "wind", "Ωμέγα", "north", "🌊", "\n", "\n\n", "log"};
+        long characters = 0;
+        for (int f = 0; f < 60; f++) {
+            var text = new StringBuilder();
+            int size = 200 + random.nextInt(3000);
+            while (text.length() < size) {
+                text.append(words[random.nextInt(words.length)]).append(' ');
+            }
+            characters += text.codePointCount(0, text.length());
+            write(work.resolve("small/f" + f + ".txt"), utf8(text.toString()));
+        }
+        // a binary file among them: its text must leave no gap the merging could bridge wrongly
+        write(work.resolve("small/f30b.txt"), new byte[]{'a', 0, 'b'});
+        var packed = tokenize(QUIET, "input=" + work.resolve("small"), "output=" + work.resolve("packed"),
+                "splitBytes=100000000", "shardTokens=20000", "documents=files");
+        var apart = tokenize(QUIET, "input=" + work.resolve("small"), "output=" + work.resolve("apart"),
+                "splitBytes=1024", "shardTokens=20000", "documents=files");
+        assertThat(packed.shards()).isEqualTo(apart.shards());
+        assertThat(packed.shards().size()).isGreaterThan(3);
+        assertThat(packed.splitTokens().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(characters);
+        assertThat(packed.summary().filesSkipped()).isEqualTo(1);
+    }
+
     @Test
     void addingFilesNeverMovesAnOldDocumentToAnotherSplit() throws IOException {
         Path corpus = work.resolve("growing");
