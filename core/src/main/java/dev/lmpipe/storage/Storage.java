@@ -2,6 +2,7 @@ package dev.lmpipe.storage;
 
 import dev.lmpipe.LmpipeException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -84,8 +85,17 @@ public final class Storage implements Serializable {
     }
 
     public InputStream open(String path) {
+        return openAt(path, 0);
+    }
+
+    /** Opens a file for reading from byte {@code position}. */
+    public FSDataInputStream openAt(String path, long position) {
         try {
-            return readerOf(path).open(new Path(path));
+            FSDataInputStream in = readerOf(path).open(new Path(path));
+            if (position > 0) {
+                in.seek(position);
+            }
+            return in;
         } catch (FileNotFoundException e) {
             throw new LmpipeException("file not found: " + path);
         } catch (IOException e) {
