@@ -1,6 +1,7 @@
 package dev.lmpipe.data;
 
 import dev.lmpipe.storage.Storage;
+import dev.lmpipe.text.Bzip2Range;
 import dev.lmpipe.text.Cleaning;
 import dev.lmpipe.text.Corpus;
 import dev.lmpipe.text.Documents;
@@ -131,14 +132,34 @@ public final class ReadTask {
         }
     }
 
+    /**
+     * A reader of the range: plain bytes, a whole gzip file, or the blocks a bzip2 range owns (a whole bzip2 file
+     * is one range). With {@code documents = blocks} a bzip2 file's documents are its blocks, split or not.
+     */
+    private static PieceReader open(Storage storage, Source source, ReadPlan.Range range, Settings settings) {
+        if (!source.bzip2()) {
+            var in = Corpus.open(storage, source, Math.max(0, range.start() - 2));
+            return new PieceReader(in, range.source(), range.start(), range.end(), settings.documents(),
+                    settings.blockBytes(), settings.pieceBytes());
+        }
+        long start = range.whole() ? 0 : range.start();
+        long end = range.whole() ? Long.MAX_VALUE : range.end();
+        Bzip2Range bzip2;
+        try {
+            bzip2 = new Bzip2Range(storage.openAt(source.path(), start), start, end);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source.path() + " as bzip2 from byte " + start, e);
+        }
+        return new PieceReader(bzip2, range.source(), 0, Long.MAX_VALUE, settings.documents(), settings.blockBytes(),
+                settings.pieceBytes()).blocksBy(bzip2::blockAt);
+    }
+
     private static void readRange(Storage storage, Source source, ReadPlan.Range range, Settings settings,
                                   TextCleaner cleaner, FileStats stats, PartWriters parts, List<Segment> segments) {
         long key = settings.splits().key(source.name());
         int first = segments.size();
         var open = new EnumMap<Split, Segment>(Split.class);
-        var in = Corpus.open(storage, source, Math.max(0, range.start() - 2));
-        try (var reader = new PieceReader(in, range.source(), range.start(), range.end(), settings.documents(),
-                settings.blockBytes(), settings.pieceBytes())) {
+        try (var reader = open(storage, source, range, settings)) {
             while (reader.hasNext()) {
                 PieceReader.Piece piece = reader.next();
                 var cleaned = cleaner.clean(piece.bytes(), piece.length(), piece.offset(), stats);

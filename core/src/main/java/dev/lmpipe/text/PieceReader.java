@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Reads one byte range of a source as pieces of at most {@code maxPiece} bytes, each within one document, in
@@ -46,6 +47,7 @@ public final class PieceReader implements Iterator<PieceReader.Piece>, AutoClose
     private boolean previousLineBlank = true;
     private long document;
     private boolean finished;
+    private LongUnaryOperator blockDocument;
 
     /**
      * @param in    the source's bytes, positioned at {@code max(0, start - 2)} (two bytes of look-back tell whether
@@ -64,10 +66,20 @@ public final class PieceReader implements Iterator<PieceReader.Piece>, AutoClose
         this.blockBytes = blockBytes;
         this.maxPiece = maxPiece;
         this.buffer = new byte[2 * maxPiece + 1];
+        this.blockDocument = position -> position / blockBytes;
         this.position = Math.max(0, start - 2);
         if (start > 0) {
             skipToFirstOwnedUnit(start);
         }
+    }
+
+    /**
+     * With {@code documents = blocks}, takes the document of a byte at a position of the stream from
+     * {@code document} instead of {@code position / blockBytes}: a split bzip2 file's documents are its blocks.
+     */
+    public PieceReader blocksBy(LongUnaryOperator document) {
+        this.blockDocument = document;
+        return this;
     }
 
     /** Moves to the first unit starting after {@code start}: the rest of a line, or record, belongs to the range before. */
@@ -116,7 +128,7 @@ public final class PieceReader implements Iterator<PieceReader.Piece>, AutoClose
             return false;
         }
         if (documents == Documents.blocks) {
-            document = position / blockBytes;
+            document = blockDocument.applyAsLong(position);
         } else if (documents == Documents.records && previousLineBlank) {
             document = position;
         }
@@ -132,7 +144,7 @@ public final class PieceReader implements Iterator<PieceReader.Piece>, AutoClose
         int length = 0;
         long offset = position;
         if (!atLineStart && documents == Documents.blocks) {
-            document = position / blockBytes; // a line longer than a block spans blocks, piece by piece
+            document = blockDocument.applyAsLong(position); // a line longer than a block spans blocks, piece by piece
         }
         long pieceDocument = document;
         while (ensure(Math.min(maxPiece - length + 1, buffer.length))) {

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How tokenize's tasks share the reading of a corpus: each task reads one list of byte ranges. Plain files
- * larger than {@code splitBytes} are cut into ranges of that size, one task each; smaller files and compressed
- * files (read whole) are packed, in source order, into tasks of about {@code splitBytes}. Tasks follow source
+ * How tokenize's tasks share the reading of a corpus: each task reads one list of byte ranges. Plain and bzip2
+ * files larger than {@code splitBytes} are cut into ranges of that size, one task each (see
+ * {@link Source#splittable}); smaller files and gzip files (read whole) are packed, in source order, into tasks of about {@code splitBytes}. Tasks follow source
  * order, so concatenating their output in task order gives the corpus order, whatever the split size.
  */
 public final class ReadPlan {
@@ -21,13 +21,13 @@ public final class ReadPlan {
     public record Range(int source, long start, long end, boolean whole) implements Serializable {
     }
 
-    public static List<List<Range>> plan(List<Source> sources, long splitBytes) {
+    public static List<List<Range>> plan(List<Source> sources, long splitBytes, Documents documents) {
         var tasks = new ArrayList<List<Range>>();
         var packing = new ArrayList<Range>();
         long packed = 0;
         for (int i = 0; i < sources.size(); i++) {
             Source source = sources.get(i);
-            if (!source.compressed() && source.length() > splitBytes) {
+            if (source.splittable(documents) && source.length() > splitBytes) {
                 if (!packing.isEmpty()) {
                     tasks.add(List.copyOf(packing));
                     packing.clear();

@@ -11,8 +11,19 @@ import java.io.Serializable;
  * @param length size in bytes (compressed size for compressed files)
  */
 public record Source(String path, String name, long length) implements Serializable {
-    /** Plain files can be read in byte ranges; compressed ones only whole (bzip2 splitting is not used). */
     public boolean compressed() {
         return path.endsWith(".gz") || path.endsWith(".bz2");
+    }
+
+    public boolean bzip2() {
+        return path.endsWith(".bz2");
+    }
+
+    /**
+     * Whether tasks can share the file in byte ranges: plain files, and bzip2 files (by their blocks) unless
+     * documents are records, whose blank-line boundaries a bzip2 range cannot see; gzip only whole.
+     */
+    public boolean splittable(Documents documents) {
+        return !compressed() || (bzip2() && documents != Documents.records);
     }
 }

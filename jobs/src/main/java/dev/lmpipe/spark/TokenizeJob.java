@@ -84,7 +84,7 @@ public final class TokenizeJob {
     /** The reading pass: one task per entry of the read plan. */
     private static ReadOutcome read(JavaSparkContext sc, Storage storage, List<Source> sources, TokenizeConfig config,
                                     String dataset) {
-        List<List<ReadPlan.Range>> plan = ReadPlan.plan(sources, config.splitBytes());
+        List<List<ReadPlan.Range>> plan = ReadPlan.plan(sources, config.splitBytes(), config.documents());
         var settings = new ReadTask.Settings(config.documents(), config.blockBytes(), config.pieceBytes(PIECE_BYTES), config.cleaning(),
                 config.splits(), config.invalidUtf8(), config.maxControlShare());
         Broadcast<List<Source>> sharedSources = sc.broadcast(sources);

@@ -139,6 +139,41 @@ class TokenizeIT {
         }
     }
 
+    /** A bzip2 file of many blocks, read in ranges by several tasks: the same shards as one task reading it whole. */
+    @Test
+    void aBzip2FileSplitBetweenTasksGivesTheSameShardsAsOneTask() throws IOException {
+        var random = new Random(11);
+        var text = new StringBuilder();
+        String[] words = {"ship", "wind", "Ωμέγα", "north", "🌊", "log"};
+        while (text.length() < 600_000) {
+            int n = random.nextInt(200) == 0 ? 30_000 : random.nextInt(15);
+            for (int w = 0; w < n; w++) {
+                text.append(words[random.nextInt(words.length)]).append(' ');
+            }
+            text.append('\n');
+        }
+        Path corpus = work.resolve("big.txt.bz2");
+        Files.createDirectories(corpus.getParent());
+        try (var out = Files.newOutputStream(corpus)) {
+            out.write(new byte[]{'B', 'Z'});
+            try (var bz = new org.apache.hadoop.io.compress.bzip2.CBZip2OutputStream(out, 1)) { // 100 KB blocks
+                bz.write(utf8(text.toString()));
+            }
+        }
+        assertThat(Files.size(corpus)).isGreaterThan(8 * 1024);
+        for (String documents : List.of("blocks", "files")) {
+            // blocks: a bzip2 block is a document, about 100 KB of text here; files: one document, all in train
+            String validation = "validationFraction=" + (documents.equals("blocks") ? 0.5 : 0);
+            var ranged = tokenize(QUIET, "input=" + corpus, "output=" + work.resolve("bz-ranged-" + documents),
+                    "splitBytes=1024", "shardTokens=40000", "documents=" + documents, validation, "testFraction=0");
+            var whole = tokenize(QUIET, "input=" + corpus, "output=" + work.resolve("bz-whole-" + documents),
+                    "splitBytes=100000000", "shardTokens=40000", "documents=" + documents, validation, "testFraction=0");
+            assertThat(ranged.shards()).as(documents).isEqualTo(whole.shards());
+            assertThat(ranged.splitTokens().values().stream().mapToLong(Long::longValue).sum())
+                    .isEqualTo(text.codePointCount(0, text.length()));
+        }
+    }
+
     /** One task packing 60 small files (their segments merged) against one task per file: the same shards. */
     @Test
     void manySmallFilesPackedInOneTaskGiveTheSameShardsAsOneTaskEach() throws IOException {

@@ -1,0 +1,212 @@
+package dev.lmpipe.text;
+
+import org.apache.hadoop.io.compress.SplittableCompressionCodec;
+import org.apache.hadoop.io.compress.bzip2.CBZip2InputStream;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * The text that one byte range of a bzip2 file owns, decompressed: how tokenize splits a large {@code .bz2} file
+ * between tasks without reading it whole.
+ *
+ * <p>bzip2 compresses blocks (up to 900 KB of text each) that start at markers findable from any byte. A range
+ * {@code [start, end)} owns the blocks whose marker starts in it (at the byte that holds the marker's first bit,
+ * as Hadoop's reader reports it; a reader starting at {@code start} finds exactly those). Lines belong to the block they start in: a range other than the first drops the text of its first
+ * owned block up to and including the first line end (that line started in the block before; unless that block
+ * is the file's first), and every range
+ * goes on past its last owned block up to and including the first line end. So each line is read by exactly one
+ * range, whatever the range size, and the ranges' texts in order are the file's text.
+ *
+ * <p>Markers are found by Hadoop's {@link CBZip2InputStream} in its by-block mode, the reader Hadoop's own
+ * splittable {@code BZip2Codec} uses.
+ *
+ * <p>{@link #blockAt(long)} gives, for a byte of this stream's output, the marker position of the block it came
+ * from: with {@code documents = blocks}, a bzip2 block is the document, the same whatever the range size.
+ */
+public final class Bzip2Range extends InputStream {
+    /** Where the first block of a bzip2 file starts: after its header, "BZh" and the block size digit. */
+    static final long FIRST_BLOCK = 4;
+
+    private final CBZip2InputStream in;
+    private final long opened;
+    private final long start;
+    private final long end;
+    private final byte[] chunk = new byte[1 << 16];
+    private int chunkHead;
+    private int chunkTail;
+    /** Marker position of the block being decompressed, or -1 once the stream has ended. */
+    private long block;
+    private boolean started;
+    private boolean dropping;
+    private boolean completing;
+    private boolean done;
+    private long emitted;
+    private long[] boundaryOffsets = new long[16];
+    private long[] boundaryBlocks = new long[16];
+    private int boundaries;
+
+    /**
+     * @param file  the file's bytes, positioned at {@code start}
+     * @param start the range start
+     * @param end   the range end
+     */
+    public Bzip2Range(InputStream file, long start, long end) throws IOException {
+        this.opened = start;
+        this.start = start;
+        this.end = end;
+        if (start == 0) {
+            file = new BufferedInputStream(file, 1 << 16);
+            file.mark(3);
+            byte[] magic = file.readNBytes(3);
+            if (!Arrays.equals(magic, new byte[]{'B', 'Z', 'h'})) {
+                throw new IOException("not a bzip2 file (no \"BZh\" header)");
+            }
+            file.reset();
+        }
+        this.in = new CBZip2InputStream(file, SplittableCompressionCodec.READ_MODE.BYBLOCK);
+        this.block = markerPosition();
+    }
+
+    private long markerPosition() {
+        return opened + in.getProcessedByteCount();
+    }
+
+    private boolean owned(long marker) {
+        return marker >= start && marker < end;
+    }
+
+    /** The marker position of the block that the output byte at {@code offset} came from. */
+    public long blockAt(long offset) {
+        int i = Arrays.binarySearch(boundaryOffsets, 0, boundaries, offset);
+        int index = i >= 0 ? i : -i - 2;
+        return index < 0 ? (boundaries > 0 ? boundaryBlocks[0] : 0) : boundaryBlocks[index];
+    }
+
+    private void boundary(long marker) {
+        if (boundaries > 0 && boundaryOffsets[boundaries - 1] == emitted) {
+            boundaryBlocks[boundaries - 1] = marker;
+            return;
+        }
+        if (boundaries == boundaryOffsets.length) {
+            boundaryOffsets = Arrays.copyOf(boundaryOffsets, 2 * boundaries);
+            boundaryBlocks = Arrays.copyOf(boundaryBlocks, 2 * boundaries);
+        }
+        boundaryOffsets[boundaries] = emitted;
+        boundaryBlocks[boundaries++] = marker;
+    }
+
+    /** Decompresses the next chunk of the current block into {@code chunk}; false at the end of the file. */
+    private boolean decompress() throws IOException {
+        while (true) {
+            int n = in.read(chunk, 0, chunk.length);
+            if (n > 0) {
+                chunkHead = 0;
+                chunkTail = n;
+                return true;
+            }
+            if (n == -1) {
+                block = -1;
+                return false;
+            }
+            // end of a block (-2): the reader has moved to the next marker
+            block = markerPosition();
+            if (n != -2) {
+                throw new IOException("unexpected bzip2 read result " + n);
+            }
+            onBlockStart();
+            if (done) {
+                return false;
+            }
+        }
+    }
+
+    /** At the start of block {@link #block}: decides what this range does with it. */
+    private void onBlockStart() {
+        if (owned(block)) {
+            if (!started) {
+                dropping = block > FIRST_BLOCK; // the file's first block has no line before it to finish
+            }
+            started = true;
+            if (!dropping) {
+                boundary(block);
+            }
+        } else if (!started || dropping) {
+            done = true; // past the range's blocks before its first line end: it owns no line
+        } else {
+            completing = true; // the rest of the last line, from the blocks after ours
+            boundary(block);
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] out, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        if (!started && !done && block >= 0) {
+            onBlockStart();
+        }
+        while (!done) {
+            if (chunkHead == chunkTail && !decompress()) {
+                done = true;
+                break;
+            }
+            if (!started) {
+                chunkHead = chunkTail; // still before our first block
+                continue;
+            }
+            if (dropping) {
+                int newline = indexOf(chunk, chunkHead, chunkTail);
+                if (newline < 0) {
+                    chunkHead = chunkTail;
+                    continue;
+                }
+                chunkHead = newline + 1;
+                dropping = false;
+                if (completing || !owned(block)) {
+                    done = true;
+                    break;
+                }
+                boundary(block);
+                continue;
+            }
+            int count = Math.min(length, chunkTail - chunkHead);
+            if (completing) {
+                int newline = indexOf(chunk, chunkHead, chunkHead + count);
+                if (newline >= 0) {
+                    count = newline + 1 - chunkHead;
+                    done = true;
+                }
+            }
+            System.arraycopy(chunk, chunkHead, out, offset, count);
+            chunkHead += count;
+            emitted += count;
+            return count;
+        }
+        return -1;
+    }
+
+    private static int indexOf(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}
