@@ -1,5 +1,6 @@
 package dev.lmpipe.text;
 
+import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.Arrays;
 
@@ -18,7 +19,6 @@ public final class TextCleaner {
     private int[] touched = new int[256];
     private int touchedCount;
     private final Cleaning cleaning;
-    private int[] codePoints = new int[1024];
     private byte[] output = new byte[1024];
 
     public TextCleaner(Cleaning cleaning) {
@@ -50,22 +50,24 @@ public final class TextCleaner {
             return new Cleaned(bytes, length, length);
         }
         return cleaning.normalization().form == null
-                ? cleanBytes(i, bytes, length, offset, stats)
-                : cleanFrom(i, bytes, length, offset, stats);
+                ? cleanBytes(i, bytes, length, offset, stats, true)
+                : cleanNormalizing(i, bytes, length, offset, stats);
     }
 
     /**
-     * The general path without normalisation, from byte {@code start} on: valid sequences are copied as bytes
-     * (re-encoded only when lower-casing changes them), so mixed-script text costs little more than ASCII.
-     * Gives the same text and counts as {@link #cleanFrom}, which normalisation needs.
+     * The general path, from byte {@code start} on (bytes before it are plain ASCII, already counted): decodes,
+     * drops what the settings drop, and copies valid sequences as bytes (re-encoded only when lower-casing changes
+     * them), so mixed-script text costs little more than ASCII. With {@code finished} false (normalisation
+     * follows) it neither counts nor lower-cases: {@link #cleanNormalizing} does both after normalising.
      */
-    private Cleaned cleanBytes(int start, byte[] bytes, int length, long offset, FileStats stats) {
+    private Cleaned cleanBytes(int start, byte[] bytes, int length, long offset, FileStats stats, boolean finished) {
         if (output.length < 3 * length) { // an invalid byte becomes U+FFFD, 3 bytes
             output = new byte[Math.max(3 * length, 2 * output.length)];
         }
         byte[] out = output;
         System.arraycopy(bytes, 0, out, 0, start);
-        boolean lowercase = cleaning.lowercase();
+        boolean lowercase = finished && cleaning.lowercase();
+        long[] asciiCounts = finished ? counts : new long[0x80];
         boolean removeControls = cleaning.controlCharacters() == Cleaning.ControlCharacters.remove;
         boolean lf = cleaning.lineEndings() == Cleaning.LineEndings.lf;
         long decoded = start;
@@ -78,7 +80,7 @@ public final class TextCleaner {
                 if (lowercase && b >= 'A' && b <= 'Z') {
                     b += 'a' - 'A';
                 }
-                counts[b]++;
+                asciiCounts[b]++;
                 out[o++] = (byte) b;
                 characters++;
                 decoded++;
@@ -86,7 +88,7 @@ public final class TextCleaner {
                 continue;
             }
             if (b == '\n' || b == '\t') {
-                counts[b]++;
+                asciiCounts[b]++;
                 out[o++] = (byte) b;
                 characters++;
                 decoded++;
@@ -99,7 +101,9 @@ public final class TextCleaner {
                 if (lead >= 0xC2 && lead <= 0xDF) {
                     int cp = (lead & 0x1F) << 6 | (bytes[i + 1] & 0x3F);
                     if (cp > 0x9F) { // not a C1 control
-                        count(cp);
+                        if (finished) {
+                            count(cp);
+                        }
                         out[o] = bytes[i];
                         out[o + 1] = bytes[i + 1];
                         o += 2;
@@ -111,7 +115,9 @@ public final class TextCleaner {
                 } else if (lead >= 0xE0 && lead <= 0xEF && i + 2 < length && (bytes[i + 2] & 0xC0) == 0x80) {
                     int cp = (lead & 0x0F) << 12 | (bytes[i + 1] & 0x3F) << 6 | (bytes[i + 2] & 0x3F);
                     if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) && cp != 0xFEFF) {
-                        count(cp);
+                        if (finished) {
+                            count(cp);
+                        }
                         out[o] = bytes[i];
                         out[o + 1] = bytes[i + 1];
                         out[o + 2] = bytes[i + 2];
@@ -158,7 +164,9 @@ public final class TextCleaner {
                 continue; // a byte order mark opening the file is not text
             }
             int lower = lowercase ? Character.toLowerCase(cp) : cp;
-            count(lower);
+            if (finished) {
+                count(lower);
+            }
             characters++;
             if (lower == cp && cp != Utf8.REPLACEMENT && cp != '\n') {
                 System.arraycopy(bytes, at, out, o, size);
@@ -168,7 +176,9 @@ public final class TextCleaner {
             }
         }
         stats.decoded += decoded;
-        stats.characters += characters;
+        if (finished) {
+            stats.characters += characters;
+        }
         return new Cleaned(out, o, characters);
     }
 
@@ -183,72 +193,28 @@ public final class TextCleaner {
         }
     }
 
-    /** The code-point path for the whole piece, whatever the settings: what {@link #cleanBytes} must agree with. */
+    /** The normalising path for a whole piece, whatever the settings: what {@link #cleanBytes} must agree with. */
     Cleaned cleanByCodePoints(byte[] bytes, int length, long offset, FileStats stats) {
         stats.bytes += length;
-        return cleanFrom(0, bytes, length, offset, stats);
+        return cleanNormalizing(0, bytes, length, offset, stats);
     }
 
-    /** The general path, from byte {@code start} on; bytes before it are plain ASCII, already counted. */
-    private Cleaned cleanFrom(int start, byte[] bytes, int length, long offset, FileStats stats) {
-        if (codePoints.length < length) {
-            codePoints = new int[Math.max(length, 2 * codePoints.length)];
-        }
+    /**
+     * The path with normalisation, from byte {@code start} on: decodes and drops as {@link #cleanBytes} does, then
+     * normalises, lower-cases and counts the code points of the result.
+     */
+    private Cleaned cleanNormalizing(int start, byte[] bytes, int length, long offset, FileStats stats) {
         for (int k = 0; k < start; k++) {
             counts[bytes[k]]--; // recounted below, after normalisation
-            codePoints[k] = bytes[k];
         }
-        stats.decoded += start;
-        int n = start;
-        int i = start;
-        boolean nonAscii = false;
-        while (i < length) {
-            int b = bytes[i] & 0xFF;
-            int cp;
-            int size = 1;
-            if (b < 0x80) {
-                cp = b;
-            } else {
-                size = Utf8.sequenceLength(bytes, i, length);
-                if (size == 0) {
-                    stats.invalid(offset + i);
-                    cp = Utf8.REPLACEMENT;
-                    size = 1;
-                } else {
-                    cp = Utf8.codePoint(bytes, i, size);
-                }
-                nonAscii = true;
-            }
-            i += size;
-            stats.decoded++;
-            if (cp == 0) {
-                stats.nul(offset + i - 1);
-                continue;
-            }
-            if (cp == '\r' && cleaning.lineEndings() == Cleaning.LineEndings.lf) {
-                if (i < length && bytes[i] == '\n') {
-                    continue;
-                }
-                cp = '\n';
-            } else if (isControl(cp)) {
-                stats.controlCharacters++;
-                if (cleaning.controlCharacters() == Cleaning.ControlCharacters.remove) {
-                    continue;
-                }
-            } else if (cp == 0xFEFF && offset == 0 && i == size) {
-                continue; // a byte order mark opening the file is not text
-            }
-            codePoints[n++] = cp;
+        Cleaned decoded = cleanBytes(start, bytes, length, offset, stats, false);
+        String text = new String(decoded.bytes(), 0, decoded.length(), StandardCharsets.UTF_8);
+        Normalizer.Form form = cleaning.normalization().form;
+        if (form != null && !Normalizer.isNormalized(text, form)) {
+            text = Normalizer.normalize(text, form);
         }
-        int[] cleaned = codePoints;
-        if (nonAscii && cleaning.normalization().form != null) {
-            String text = new String(codePoints, 0, n);
-            if (!Normalizer.isNormalized(text, cleaning.normalization().form)) {
-                cleaned = Normalizer.normalize(text, cleaning.normalization().form).codePoints().toArray();
-                n = cleaned.length;
-            }
-        }
-        return encode(cleaned, n, stats);
+        int[] codePoints = text.codePoints().toArray();
+        return encode(codePoints, codePoints.length, stats);
     }
 
     private Cleaned encode(int[] cleaned, int n, FileStats stats) {
@@ -259,14 +225,7 @@ public final class TextCleaner {
         int length = 0;
         for (int k = 0; k < n; k++) {
             int cp = lowercase ? Character.toLowerCase(cleaned[k]) : cleaned[k];
-            if (cp >= 0x80 && counts[cp]++ == 0) {
-                if (touchedCount == touched.length) {
-                    touched = Arrays.copyOf(touched, 2 * touchedCount);
-                }
-                touched[touchedCount++] = cp;
-            } else if (cp < 0x80) {
-                counts[cp]++;
-            }
+            count(cp);
             length = Utf8.encode(cp, output, length);
         }
         stats.characters += n;
