@@ -144,12 +144,7 @@ public final class ReadTask {
         }
         long start = range.whole() ? 0 : range.start();
         long end = range.whole() ? Long.MAX_VALUE : range.end();
-        Bzip2Range bzip2;
-        try {
-            bzip2 = new Bzip2Range(storage.openAt(source.path(), start), start, end);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + source.path() + " as bzip2 from byte " + start, e);
-        }
+        Bzip2Range bzip2 = Corpus.openBzip2(storage, source, start, end);
         return new PieceReader(bzip2, range.source(), 0, Long.MAX_VALUE, settings.documents(), settings.blockBytes(),
                 settings.pieceBytes()).blocksBy(bzip2::blockAt);
     }

@@ -37,7 +37,7 @@ public final class Bzip2Range extends InputStream {
     private final byte[] chunk = new byte[1 << 16];
     private int chunkHead;
     private int chunkTail;
-    /** Marker position of the block being decompressed, or -1 once the stream has ended. */
+    /** Marker position of the block being decompressed. */
     private long block;
     private boolean started;
     private boolean dropping;
@@ -68,6 +68,7 @@ public final class Bzip2Range extends InputStream {
         }
         this.in = new CBZip2InputStream(file, SplittableCompressionCodec.READ_MODE.BYBLOCK);
         this.block = markerPosition();
+        onBlockStart();
     }
 
     private long markerPosition() {
@@ -108,7 +109,6 @@ public final class Bzip2Range extends InputStream {
                 return true;
             }
             if (n == -1) {
-                block = -1;
                 return false;
             }
             // end of a block (-2): the reader has moved to the next marker
@@ -153,17 +153,10 @@ public final class Bzip2Range extends InputStream {
         if (length == 0) {
             return 0;
         }
-        if (!started && !done && block >= 0) {
-            onBlockStart();
-        }
         while (!done) {
             if (chunkHead == chunkTail && !decompress()) {
                 done = true;
                 break;
-            }
-            if (!started) {
-                chunkHead = chunkTail; // still before our first block
-                continue;
             }
             if (dropping) {
                 int newline = indexOf(chunk, chunkHead, chunkTail);
@@ -172,11 +165,7 @@ public final class Bzip2Range extends InputStream {
                     continue;
                 }
                 chunkHead = newline + 1;
-                dropping = false;
-                if (completing || !owned(block)) {
-                    done = true;
-                    break;
-                }
+                dropping = false; // in an owned block: a block past ours ends the range while dropping
                 boundary(block);
                 continue;
             }

@@ -83,16 +83,27 @@ public final class Corpus {
             if (path.endsWith(".gz")) {
                 return new GZIPInputStream(storage.open(path), 1 << 16);
             }
-            if (path.endsWith(".bz2")) {
-                // Not BZip2Codec's stream: it fails on reads into a buffer at an offset past the first block
-                // ("offs + len > dest.length", hadoop-common 3.3.4, BZip2CompressionInputStream.read).
-                return new Bzip2Range(storage.openAt(path, 0), 0, Long.MAX_VALUE);
+            if (source.bzip2()) {
+                return openBzip2(storage, source, 0, Long.MAX_VALUE);
             }
             return storage.openAt(path, position);
         } catch (java.util.zip.ZipException e) {
             throw new LmpipeException(path + " is not a valid gzip file: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    /**
+     * The text that bytes {@code [start, end)} of a bzip2 source own ({@code 0, Long.MAX_VALUE}: the whole file).
+     * Not through BZip2Codec's stream: it fails on reads into a buffer at an offset past the first block
+     * ("offs + len > dest.length", hadoop-common 3.3.4, BZip2CompressionInputStream.read).
+     */
+    public static Bzip2Range openBzip2(Storage storage, Source source, long start, long end) {
+        try {
+            return new Bzip2Range(storage.openAt(source.path(), start), start, end);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source.path() + " as bzip2 from byte " + start, e);
         }
     }
 
