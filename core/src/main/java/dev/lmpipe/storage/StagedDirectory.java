@@ -3,9 +3,10 @@ package dev.lmpipe.storage;
 import java.io.Serializable;
 
 /**
- * A directory being written beside its final path under a hidden temporary name. {@link #commit} renames it
- * into place and then writes {@code _SUCCESS}; {@link #abort} deletes it. Readers never see a half-written
- * directory at the final path.
+ * A directory being written: beside its final path under a hidden temporary name where renames are atomic
+ * ({@link #commit} renames it into place, then writes {@code _SUCCESS}), or in place on object stores
+ * ({@link #commit} writes {@code _SUCCESS}, the last file). {@link #abort} deletes what was written. Readers that
+ * require {@code _SUCCESS} never see a half-written directory.
  */
 public final class StagedDirectory implements Serializable, AutoCloseable {
     private static final long serialVersionUID = 1L;
@@ -37,7 +38,9 @@ public final class StagedDirectory implements Serializable, AutoCloseable {
     }
 
     public void commit() {
-        storage.replace(staging, target);
+        if (!staging.equals(target)) {
+            storage.replace(staging, target);
+        }
         storage.writeAll(Storage.child(target, SUCCESS), new byte[0]);
         committed = true;
     }

@@ -4,7 +4,9 @@ import dev.lmpipe.LmpipeException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -18,37 +20,78 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Files on any Hadoop file system (file://, hdfs://, s3a://), addressed by URI strings. Serializable so that
- * Spark executors can read shards and write outputs through the same object; the Hadoop
- * {@link Configuration} is built once per JVM from the system defaults and shared, never modified: Spark
- * deserializes a {@code Storage} in every task, and parsing Hadoop's XML defaults each time showed in profiles of
- * tokenize with hundreds of tasks.
+ * Spark executors can read shards and write outputs through the same object, with the same Hadoop settings
+ * (for example {@code fs.s3a.endpoint}); credentials come from Hadoop's and AWS's standard providers
+ * (environment, configuration, instance roles) and are never printed: {@link #toString} names no setting.
+ * The Hadoop {@link Configuration} is built once per JVM and per set of settings and shared, never modified:
+ * Spark deserializes a {@code Storage} in every task, and parsing Hadoop's XML defaults each time showed in
+ * profiles of tokenize with hundreds of tasks.
+ * <p>
+ * Object stores (s3a and its kin) have no atomic rename: there {@link #stage} writes in place and the commit is
+ * the file written last ({@code _SUCCESS}, after the manifest), and {@link #writeAtomically} is a single PUT.
  */
 public final class Storage implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** Schemes of object stores, where a rename is a copy and a directory is a key prefix. */
+    private static final Set<String> OBJECT_STORES = Set.of("s3a", "s3", "s3n", "gs", "oss", "cosn", "obs");
 
-    private static volatile Configuration shared;
+    private static final Map<Map<String, String>, Configuration> CONFIGURATIONS = new ConcurrentHashMap<>();
 
+    private final TreeMap<String, String> settings;
+
+    /** Hadoop's defaults (and whatever core-site.xml the classpath holds). */
     public Storage() {
+        this(Map.of());
     }
 
-    private static Configuration configuration() {
-        Configuration configuration = shared;
-        if (configuration == null) {
-            synchronized (Storage.class) {
-                if (shared == null) {
-                    shared = new Configuration();
-                }
-                configuration = shared;
+    /** Hadoop's defaults with these settings on top, e.g. {@code fs.s3a.endpoint}. */
+    public Storage(Map<String, String> settings) {
+        this.settings = new TreeMap<>(settings);
+    }
+
+    /**
+     * The Hadoop settings of a Spark configuration: its {@code spark.hadoop.*} entries without the prefix, as
+     * Spark itself gives them to Hadoop.
+     */
+    public static Storage fromSparkSettings(Iterable<Map.Entry<String, String>> sparkSettings) {
+        var hadoop = new TreeMap<String, String>();
+        for (var entry : sparkSettings) {
+            if (entry.getKey().startsWith("spark.hadoop.")) {
+                hadoop.put(entry.getKey().substring("spark.hadoop.".length()), entry.getValue());
             }
         }
-        return configuration;
+        return new Storage(hadoop);
+    }
+
+    private Configuration configuration() {
+        return CONFIGURATIONS.computeIfAbsent(settings, s -> {
+            var configuration = new Configuration();
+            s.forEach(configuration::set);
+            return configuration;
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "Storage(" + settings.size() + " Hadoop setting(s))";
+    }
+
+    /** Whether renaming under this path is atomic (local, HDFS), or a copy (object stores). */
+    public boolean atomicRename(String path) {
+        String scheme = new Path(path).toUri().getScheme();
+        return scheme == null || !OBJECT_STORES.contains(scheme.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** The file system of a path; local file systems do not write Hadoop's ".crc" side files. */
@@ -164,14 +207,44 @@ public final class Storage implements Serializable {
 
     /** Appends to a file, creating it when absent (used for metrics.jsonl, one line per epoch). */
     public void append(String path, byte[] bytes) {
-        // Read-modify-rename keeps the file whole on every file system, including those without append.
+        // Read-modify-replace keeps the file whole on every file system, including those without append.
         var existing = exists(path) ? readAll(path) : new byte[0];
         var buffer = new ByteArrayOutputStream(existing.length + bytes.length);
         buffer.writeBytes(existing);
         buffer.writeBytes(bytes);
-        String temp = path + ".tmp-" + UUID.randomUUID();
-        writeAll(temp, buffer.toByteArray());
-        replace(temp, path);
+        writeAtomically(path, buffer.toByteArray());
+    }
+
+    /**
+     * Writes a small file so that readers see either the old content or the new, never a part or nothing: on
+     * file systems with atomic rename a temporary file renamed over the old one; on object stores one PUT, which
+     * becomes visible whole when it completes. Used for pointers ({@code latest}) and appended logs.
+     */
+    public void writeAtomically(String path, byte[] bytes) {
+        if (!atomicRename(path)) {
+            try (OutputStream out = fileSystem(path).create(new Path(path), true)) {
+                out.write(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + path, e);
+            }
+            return;
+        }
+        String temp = child(parent(path), "." + name(path) + ".tmp-" + UUID.randomUUID());
+        writeAll(temp, bytes);
+        try {
+            FileSystem fs = fileSystem(path);
+            if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
+                Files.move(Paths.get(fs.makeQualified(new Path(temp)).toUri()),
+                        Paths.get(fs.makeQualified(new Path(path)).toUri()),
+                        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                FileContext.getFileContext(fs.getUri(), configuration())
+                        .rename(new Path(temp), new Path(path), Options.Rename.OVERWRITE);
+            }
+        } catch (IOException e) {
+            delete(temp);
+            throw new UncheckedIOException("cannot replace " + path, e);
+        }
     }
 
     /** Paths of the files directly under a directory, sorted by name. */
@@ -254,13 +327,26 @@ public final class Storage implements Serializable {
     }
 
     /**
-     * Starts writing a directory that becomes visible at {@code target} only on {@link StagedDirectory#commit}.
-     * An existing target is refused unless {@code overwrite}, and then replaced only at commit time.
+     * Starts writing a directory that becomes complete at {@code target} only on {@link StagedDirectory#commit}.
+     * An existing target is refused unless {@code overwrite}. With atomic rename the files are written beside
+     * the target under a hidden name and an existing target is replaced only at commit time; on object stores
+     * they are written in place (an existing target is deleted first) and the commit is {@code _SUCCESS},
+     * written last: readers refuse a directory without it.
      */
     public StagedDirectory stage(String target, boolean overwrite) {
         String qualified = qualify(target);
         if (exists(qualified) && !overwrite) {
-            throw new LmpipeException("output path " + target + " already exists; choose another path or pass --overwrite");
+            String incomplete = exists(child(qualified, StagedDirectory.SUCCESS)) ? ""
+                    : " (incomplete: no " + StagedDirectory.SUCCESS + "; a run died writing it)";
+            throw new LmpipeException("output path " + target + " already exists" + incomplete
+                    + "; choose another path or pass --overwrite");
+        }
+        if (!atomicRename(qualified)) {
+            if (exists(qualified)) {
+                delete(qualified);
+            }
+            mkdirs(qualified);
+            return new StagedDirectory(this, qualified, qualified);
         }
         String parent = parent(qualified);
         String staging = child(parent, "." + name(qualified) + ".tmp-" + UUID.randomUUID());

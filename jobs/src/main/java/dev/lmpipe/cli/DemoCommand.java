@@ -41,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         String dataset = work + "/dataset";
         String run = work + "/run";
-        var storage = new Storage();
+        var storage = SparkContexts.storage();
         var tokenize = ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, conf.resolve("tokenize.conf"),
                 List.of("input=" + corpus, "output=" + dataset));
         var trainSettings = new java.util.ArrayList<>(List.of("dataset=" + dataset, "output=" + run));

@@ -40,7 +40,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 .put("checkpoint", checkpoint).put("dataset", dataset).put("split", split).put("output", output)
                 .list()).requireComplete();
         try (var sc = SparkContexts.create("lmpipe evaluate", spark.master)) {
-            EvaluateJob.run(sc, new Storage(), config, overwrite, System.out);
+            EvaluateJob.run(sc, SparkContexts.storage(sc), config, overwrite, System.out);
         }
         return 0;
     }

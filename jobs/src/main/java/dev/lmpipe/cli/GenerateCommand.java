@@ -1,5 +1,6 @@
 package dev.lmpipe.cli;
 
+import dev.lmpipe.spark.SparkContexts;
 import dev.lmpipe.generate.Comparison;
 import dev.lmpipe.generate.GenerateConfig;
 import dev.lmpipe.generate.Generator;
@@ -63,7 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
                 .put("strategy", beam != null && strategy == null ? "beam" : strategy)
                 .put("temperature", temperature).put("topK", topK).put("topP", topP).put("beam", beam)
                 .put("numSamples", numSamples).put("stopAt", stopAt).put("seed", seed).list()).requireComplete();
-        var storage = new Storage();
+        var storage = SparkContexts.storage();
         var generator = load(storage, config);
         int[] ids = generator.encodePrompt(config.prompt(), config.unknown());
         if (compare) {

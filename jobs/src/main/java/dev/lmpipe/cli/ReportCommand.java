@@ -1,5 +1,6 @@
 package dev.lmpipe.cli;
 
+import dev.lmpipe.spark.SparkContexts;
 import dev.lmpipe.report.RunComparison;
 import dev.lmpipe.storage.Storage;
 import picocli.CommandLine.Command;
@@ -24,7 +25,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var storage = new Storage();
+        var storage = SparkContexts.storage();
         var qualified = runs.stream().map(storage::qualify).toList();
         try (var staged = storage.stage(output, overwrite)) {
             var comparison = RunComparison.write(storage, staged, qualified);

@@ -44,7 +44,7 @@ final class TokenizeCommand implements Callable<Integer> {
                 .put("input", inputs.isEmpty() ? null : String.join(",", inputs))
                 .put("output", output).put("vocabFrom", vocabFrom).list()).requireComplete();
         try (var sc = SparkContexts.create("lmpipe tokenize", spark.master)) {
-            TokenizeJob.run(sc, new Storage(), config, overwrite, System.out);
+            TokenizeJob.run(sc, SparkContexts.storage(sc), config, overwrite, System.out);
         }
         return 0;
     }

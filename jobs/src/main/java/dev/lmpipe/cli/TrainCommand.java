@@ -36,7 +36,7 @@ final class TrainCommand implements Callable<Integer> {
         var config = job.load(TrainConfig.class, TrainConfig.DEFAULTS, new Overrides()
                 .put("dataset", dataset).put("output", output).list()).requireComplete();
         try (var sc = SparkContexts.create("lmpipe train", spark.master)) {
-            new TrainJob(sc, new Storage(), config, System.out).run(resume, overwrite);
+            new TrainJob(sc, SparkContexts.storage(sc), config, System.out).run(resume, overwrite);
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.lmpipe.spark;
 
+import dev.lmpipe.storage.Storage;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -11,6 +12,27 @@ public final class SparkContexts {
     public static final String DEFAULT_MASTER = "local[2]";
 
     private SparkContexts() {
+    }
+
+    /**
+     * The storage of a job, with the Hadoop settings that the Spark configuration carries as
+     * {@code spark.hadoop.*} (from spark-submit's --conf, spark-defaults.conf or -D system properties).
+     */
+    public static Storage storage(SparkConf conf) {
+        var entries = new java.util.ArrayList<java.util.Map.Entry<String, String>>();
+        for (var pair : conf.getAll()) {
+            entries.add(java.util.Map.entry(pair._1(), pair._2()));
+        }
+        return Storage.fromSparkSettings(entries);
+    }
+
+    /** The storage of a job that runs without Spark (generate, report): settings from system properties. */
+    public static Storage storage() {
+        return storage(new SparkConf());
+    }
+
+    public static Storage storage(JavaSparkContext sc) {
+        return storage(sc.getConf());
     }
 
     public static JavaSparkContext create(String appName, String master) {
