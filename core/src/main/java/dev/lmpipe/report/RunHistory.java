@@ -40,6 +40,29 @@ public record RunHistory(List<MetricsLine> epochs, List<RoundLine> rounds) {
         return result;
     }
 
+    /**
+     * Drops the lines written after the checkpoint a run resumes from ({@code rounds} averaging rounds in), so
+     * that the rounds it trains again are not counted twice.
+     */
+    public static void truncate(Storage storage, String run, long rounds) {
+        var history = read(storage, run);
+        rewrite(storage, Storage.child(run, EPOCHS), history.epochs().stream().filter(l -> l.rounds() <= rounds).toList(),
+                history.epochs().size());
+        rewrite(storage, Storage.child(run, ROUNDS), history.rounds().stream().filter(l -> l.round() <= rounds).toList(),
+                history.rounds().size());
+    }
+
+    private static void rewrite(Storage storage, String path, List<?> kept, int before) {
+        if (kept.size() == before) {
+            return;
+        }
+        var text = new StringBuilder();
+        for (Object line : kept) {
+            text.append(Json.line(line)).append('\n');
+        }
+        storage.writeAtomically(path, text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
     /** The epoch with the lowest validation loss, if any. */
     public java.util.Optional<MetricsLine> best() {
         return epochs.stream().min(java.util.Comparator.comparingDouble(MetricsLine::validationLoss));

@@ -12,15 +12,22 @@ public final class Progress {
     private final int epochs;
     private final int rounds;
     private final long started = System.nanoTime();
+    private final int skipped;
     private int done;
     private long characters;
     private long roundStarted = started;
 
     public Progress(PrintStream out, int epoch, int epochs, int rounds) {
+        this(out, epoch, epochs, rounds, 0);
+    }
+
+    /** @param alreadyDone rounds of this epoch done before a resume: counted in the round numbers, not the speed */
+    public Progress(PrintStream out, int epoch, int epochs, int rounds, int alreadyDone) {
         this.out = out;
         this.epoch = epoch;
         this.epochs = epochs;
         this.rounds = rounds;
+        this.skipped = alreadyDone;
     }
 
     /** Prints the line of a finished round; returns the round's own characters per second. */
@@ -31,13 +38,13 @@ public final class Progress {
         done++;
         characters += roundCharacters;
         double seconds = seconds();
-        double left = seconds / done * (rounds - done);
+        double left = seconds / done * (rounds - skipped - done);
         out.printf("epoch %d/%d  round %d/%d  loss %.4f nats/char  %,.0f chars/s  elapsed %s  epoch left %s%n",
-                epoch, epochs, done, rounds, loss, charactersPerSecond(), clock(seconds), clock(left));
+                epoch, epochs, skipped + done, rounds, loss, charactersPerSecond(), clock(seconds), clock(left));
         return roundSpeed;
     }
 
-    /** Rounds reported so far. */
+    /** Rounds reported so far by this process. */
     public int rounds() {
         return done;
     }

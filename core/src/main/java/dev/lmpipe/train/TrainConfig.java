@@ -26,13 +26,14 @@ import dev.lmpipe.model.Optimization;
  * @param seed               seed of initialisation and of the window order
  * @param report             write run/report (evaluation of the best checkpoint, charts, samples) at the end
  * @param sparkStatistics    collect DL4J's Spark training statistics and write run/spark-stats.html
+ * @param checkpoint         checkpoints within epochs and how many to keep
  */
 public record TrainConfig(String dataset, String output, ModelConfig model, int seqLen, int batchSize,
                           int averagingFrequency, int workers, int prefetch, int epochs, double maxMinutes,
                           double learningRate, double gradientClip, int tbptt, int patience, int evalBatchSize,
-                          long seed, boolean report, boolean sparkStatistics) {
+                          long seed, boolean report, boolean sparkStatistics, CheckpointConfig checkpoint) {
     public static final TrainConfig DEFAULTS = new TrainConfig("", "", ModelConfig.DEFAULTS, 64, 32, 5, 0, 2, 10,
-            0, 0.002, 1.0, 64, 3, 128, 42, true, false);
+            0, 0.002, 1.0, 64, 3, 128, 42, true, false, CheckpointConfig.DEFAULTS);
 
     public TrainConfig {
         Checks.positive("seqLen", seqLen);
@@ -46,6 +47,9 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
         Checks.positive("evalBatchSize", evalBatchSize);
         optimization(learningRate, gradientClip, seqLen, tbptt, seed);
         model.spec().checkSeqLen(seqLen);
+        if (checkpoint == null) {
+            checkpoint = CheckpointConfig.DEFAULTS;
+        }
     }
 
     public Optimization optimization() {

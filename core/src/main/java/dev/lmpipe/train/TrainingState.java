@@ -20,18 +20,26 @@ import java.util.Map;
  * @param datasetManifest        CRC-32C of the dataset's manifest.json
  * @param config                 the resolved training configuration
  * @param versions               library versions and the lmpipe commit
+ * @param epochRound             averaging rounds done in the next, unfinished epoch: 0 at the end of an epoch,
+ *                               more in a checkpoint written every {@code checkpoint.everyRounds} rounds
+ * @param epochLossSum           sum of those rounds' training losses, for the epoch's mean when it resumes
  */
 public record TrainingState(int epoch, long step, long rounds, long trainedCharacters, long seed,
                             double validationLoss, double bestValidationLoss, int bestEpoch,
                             int epochsWithoutImprovement, String stopped, FileDigest model,
                             String vocabularyFingerprint, String datasetManifest, TrainConfig config,
-                            Map<String, String> versions) {
+                            Map<String, String> versions, int epochRound, double epochLossSum) {
 
     /** The same state, recording the model file it goes with. */
     public TrainingState withModel(FileDigest digest) {
         return new TrainingState(epoch, step, rounds, trainedCharacters, seed, validationLoss, bestValidationLoss,
                 bestEpoch, epochsWithoutImprovement, stopped, digest, vocabularyFingerprint, datasetManifest, config,
-                versions);
+                versions, epochRound, epochLossSum);
+    }
+
+    /** Whether this is the state at the end of an epoch rather than in the middle of one. */
+    public boolean atEpochEnd() {
+        return epochRound == 0;
     }
 
     /** Size and CRC-32C of a file. */

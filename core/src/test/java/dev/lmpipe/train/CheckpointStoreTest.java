@@ -48,7 +48,7 @@ class CheckpointStoreTest {
 
     private static TrainingState state(int epoch) {
         return new TrainingState(epoch, 10L * epoch, 2L * epoch, 120L * epoch, 42, 1.5, 1.4, 1, 0, null, null,
-                VOCABULARY.fingerprint(), "0badf00d", TrainConfig.DEFAULTS, Map.of("lmpipe.commit", "test"));
+                VOCABULARY.fingerprint(), "0badf00d", TrainConfig.DEFAULTS, Map.of("lmpipe.commit", "test"), 0, 0);
     }
 
     private Path local(String path) {
@@ -158,5 +158,79 @@ class CheckpointStoreTest {
         String only = store.commit(network, VOCABULARY, state(1), false);
         assertThat(store.pointer(CheckpointStore.BEST)).isEmpty();
         assertThat(CheckpointStore.resolve(storage, run, CheckpointStore.BEST)).isEqualTo(only);
+    }
+
+    private static TrainingState middle(int epochsDone, int round) {
+        var s = state(epochsDone);
+        return new TrainingState(s.epoch(), s.step() + round, s.rounds() + round, s.trainedCharacters(), s.seed(),
+                Double.NaN, Double.POSITIVE_INFINITY, 0, 0, null, null, s.vocabularyFingerprint(), s.datasetManifest(),
+                s.config(), s.versions(), round, 0.5 * round);
+    }
+
+    @Test
+    void checkpointsWithinAnEpochAreNamedAndOrderedByProgress() {
+        store.commit(network, VOCABULARY, state(1), true);
+        String mid = store.commit(network, VOCABULARY, middle(1, 20), false);
+        store.commit(network, VOCABULARY, middle(1, 5), false);
+        store.commit(network, VOCABULARY, state(2), false);
+
+        assertThat(mid).endsWith("epoch-0002-round-00020");
+        assertThat(store.checkpoints()).containsExactly("epoch-0002", "epoch-0002-round-00020",
+                "epoch-0002-round-00005", "epoch-0001");
+        var loaded = CheckpointStore.load(storage, mid).state();
+        assertThat(loaded.epochRound()).isEqualTo(20);
+        assertThat(loaded.epochLossSum()).isEqualTo(10.0);
+        assertThat(loaded.validationLoss()).as("no validation yet in epoch 1's middle survives JSON").isNaN();
+    }
+
+    @Test
+    void resumeSkipsATruncatedNewestCheckpointAndSaysWhy() throws IOException {
+        String first = store.commit(network, VOCABULARY, state(1), true);
+        String second = store.commit(network, VOCABULARY, state(2), false);
+        Path model = local(second).resolve("model.zip");
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length / 3));
+        // A crashed writer's leftovers: a staging directory and a pointer temporary.
+        Files.createDirectories(local(run).resolve("checkpoints/.epoch-0003.tmp-1234"));
+        Files.writeString(local(run).resolve(".latest.tmp-1234"), "epoch-0003\n");
+
+        var warnings = new java.util.ArrayList<String>();
+        var resumed = store.newestLoadable(warnings::add);
+
+        assertThat(resumed).hasValueSatisfying(c -> assertThat(c.path()).isEqualTo(first));
+        assertThat(warnings).singleElement().asString().contains(second).contains("corrupt").contains("model.zip");
+        assertThat(Files.exists(local(run).resolve("checkpoints/.epoch-0003.tmp-1234"))).isFalse();
+        assertThat(Files.exists(local(run).resolve(".latest.tmp-1234"))).isFalse();
+    }
+
+    @Test
+    void truncatedStateOrDamagedVocabularyIsCorrupt() throws IOException {
+        String path = store.commit(network, VOCABULARY, state(1), true);
+        Path state = local(path).resolve("state.json");
+        String json = Files.readString(state);
+        Files.writeString(state, json.substring(0, json.length() / 2));
+        assertThatThrownBy(() -> CheckpointStore.load(storage, path)).isInstanceOf(LmpipeException.class)
+                .hasMessageContaining("corrupt").hasMessageContaining(path);
+
+        Files.writeString(state, json);
+        Files.writeString(local(path).resolve("vocabulary.json"),
+                Files.readString(local(path).resolve("vocabulary.json")).replace("99", "100"));
+        assertThatThrownBy(() -> CheckpointStore.load(storage, path)).isInstanceOf(LmpipeException.class)
+                .hasMessageContaining("vocabulary.json");
+    }
+
+    @Test
+    void pruneKeepsTheNewestAndEveryCheckpointAPointerNames() {
+        store.commit(network, VOCABULARY, state(1), true);
+        for (int epoch = 2; epoch <= 6; epoch++) {
+            store.commit(network, VOCABULARY, state(epoch), false);
+        }
+        store.point(CheckpointStore.CHAMPION, Storage.child(store.directory(), "epoch-0002"));
+
+        var deleted = store.prune(2);
+
+        assertThat(deleted).extracting(Storage::name).containsExactlyInAnyOrder("epoch-0003", "epoch-0004");
+        assertThat(store.checkpoints()).containsExactly("epoch-0006", "epoch-0005", "epoch-0002", "epoch-0001");
+        assertThat(store.prune(0)).isEmpty();
     }
 }

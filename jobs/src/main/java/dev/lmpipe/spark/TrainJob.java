@@ -77,7 +77,9 @@ public final class TrainJob {
         var stopping = EarlyStopping.resume(config.patience(), state);
         long began = System.nanoTime();
         for (int epoch = state == null ? 1 : state.epoch() + 1; epoch <= config.epochs(); epoch++) {
-            var trained = trainEpoch(averaging, dataset, manifest.shards(Split.train), epoch, workers, began, totals);
+            var resumedRounds = state != null && state.epoch() == epoch - 1 ? state : null;
+            var trained = trainEpoch(averaging, run, store, manifest, manifestHash, epoch, workers, began, totals, stopping,
+                    state, resumedRounds);
             network = averaging.network();
             LossTotals validation = LossJob.loss(sc, storage, dataset, manifest.shards(Split.validation), network,
                     manifest.vocabulary().size(), config.seqLen(), config.evalBatchSize());
@@ -88,16 +90,16 @@ public final class TrainJob {
             String stopped = stopping.shouldStop() ? "no improvement for " + config.patience() + " epoch(s)"
                     : trained.outOfTime() ? "time limit of " + config.maxMinutes() + " minutes"
                     : epoch == config.epochs() ? "epoch limit" : null;
-            state = new TrainingState(epoch, totals.step, totals.rounds, totals.characters, config.seed(), loss,
-                    stopping.best(), stopping.bestEpoch(), stopping.epochsWithoutImprovement(), stopped, null,
-                    manifest.vocabulary().fingerprint(), manifestHash, config, Provenance.versions());
-            String checkpoint = store.commit(network, manifest.vocabulary(), state, stopping.improved(epoch));
+            state = state(epoch, totals, loss, stopping, stopped, manifest, manifestHash, 0, 0);
+            String checkpoint = Storage.child(store.directory(), CheckpointStore.name(state));
             var line = new MetricsLine(epoch, totals.step, totals.rounds, totals.characters, trained.meanLoss(), loss,
                     bits, validation.perplexity(), trained.seconds(),
                     trained.charactersPerSecond(), stopping.improved(epoch), checkpoint, Instant.now().toString());
-            // Round lines are appended with their epoch: a crash mid-epoch loses them with the epoch itself.
+            // History first, checkpoint second: a resume drops the lines past its checkpoint (RunHistory.truncate),
+            // so a crash between the two neither loses nor doubles a line.
             storage.append(Storage.child(run, RunHistory.ROUNDS), jsonLines(trained.rounds()));
             storage.append(Storage.child(run, RunHistory.EPOCHS), jsonLines(List.of(line)));
+            commit(store, network, manifest, state, stopping.improved(epoch));
             String unit = manifest.vocabulary().tokenizer() == dev.lmpipe.text.TokenizerKind.character ? "char" : "token";
             out.printf("epoch %d: validation %.4f nats/%s (%.4f bits/char, perplexity %.2f) over %,d %ss%s; %,.0f %ss/s%n",
                     epoch, loss, unit, bits, validation.perplexity(), validation.characters(), unit,
@@ -149,22 +151,50 @@ public final class TrainJob {
         }
     }
 
-    /** Fits one epoch's planned minibatches, one averaging round at a time, printing a line per round. */
-    private EpochResult trainEpoch(ParameterAveraging averaging, String dataset, List<ShardInfo> train, int epoch,
-                                   int workers, long began, Totals totals) {
+    private TrainingState state(int epochsDone, Totals totals, double validationLoss, EarlyStopping stopping,
+                                String stopped, Manifest manifest, String manifestHash, int epochRound,
+                                double epochLossSum) {
+        return new TrainingState(epochsDone, totals.step, totals.rounds, totals.characters, config.seed(),
+                validationLoss, stopping.best(), stopping.bestEpoch(), stopping.epochsWithoutImprovement(), stopped,
+                null, manifest.vocabulary().fingerprint(), manifestHash, config, Provenance.versions(), epochRound,
+                epochLossSum);
+    }
+
+    /** Commits a checkpoint, then prunes old ones as {@code checkpoint.keep} says. */
+    private void commit(CheckpointStore store, MultiLayerNetwork network, Manifest manifest, TrainingState state,
+                        boolean best) {
+        store.commit(network, manifest.vocabulary(), state, best);
+        for (String deleted : store.prune(config.checkpoint().keep())) {
+            out.println("train: deleted old checkpoint " + deleted + " (checkpoint.keep = " + config.checkpoint().keep() + ")");
+        }
+    }
+
+    /**
+     * Fits one epoch's planned minibatches, one averaging round at a time, printing a line per round and
+     * committing a checkpoint every {@code checkpoint.everyRounds} rounds. {@code resumed}, when the run resumes
+     * in the middle of this epoch, says how many rounds are already done.
+     */
+    private EpochResult trainEpoch(ParameterAveraging averaging, String run, CheckpointStore store, Manifest manifest,
+                                   String manifestHash, int epoch, int workers, long began, Totals totals,
+                                   EarlyStopping stopping, TrainingState previous, TrainingState resumed) {
+        String dataset = storage.qualify(config.dataset());
+        List<ShardInfo> train = manifest.shards(Split.train);
         List<MinibatchSpec> plan = WindowPlan.epoch(train, config.seqLen(), config.batchSize(), config.seed(), epoch - 1);
         if (plan.isEmpty()) {
             throw new LmpipeException("the training split of " + dataset + " has fewer than batchSize × (seqLen + 1) = "
                     + config.batchSize() * (config.seqLen() + 1) + " characters; lower batchSize or seqLen, or add text");
         }
         var rounds = WindowPlan.rounds(plan, workers * config.averagingFrequency());
-        var progress = new Progress(out, epoch, config.epochs(), rounds.size());
+        int done = resumed == null ? 0 : resumed.epochRound();
+        double lossSum = resumed == null ? 0 : resumed.epochLossSum();
+        var progress = new Progress(out, epoch, config.epochs(), rounds.size(), done);
         // Spark closures capture locals only: this job object is not serializable.
         Storage storage = this.storage;
         int seqLen = config.seqLen();
-        double lossSum = 0;
-        var lines = new java.util.ArrayList<RoundLine>();
-        for (List<MinibatchSpec> round : rounds) {
+        int every = config.checkpoint().everyRounds();
+        // Round lines not yet in rounds.jsonl: written with the next checkpoint, mid-epoch or the epoch's own.
+        var unsaved = new java.util.ArrayList<RoundLine>();
+        for (List<MinibatchSpec> round : rounds.subList(done, rounds.size())) {
             double score = averaging.fit(sc.parallelize(round, Math.min(workers, round.size()))
                     .map(spec -> Minibatches.read(storage, dataset, train, spec, seqLen)));
             // DL4J's score sums the loss over the (last truncated-BPTT segment's) time steps.
@@ -174,34 +204,43 @@ public final class TrainJob {
             totals.rounds++;
             totals.characters += characters;
             lossSum += loss;
+            done++;
             double speed = progress.round(loss, characters);
             double elapsed = (System.nanoTime() - began) / 1e9;
-            lines.add(new RoundLine(epoch, totals.rounds, totals.characters, loss, elapsed, speed));
+            unsaved.add(new RoundLine(epoch, totals.rounds, totals.characters, loss, elapsed, speed));
             if (config.maxMinutes() > 0 && elapsed / 60 >= config.maxMinutes()) {
-                return new EpochResult(lossSum / progress.rounds(), progress.seconds(), progress.charactersPerSecond(), true, lines);
+                return new EpochResult(lossSum / done, progress.seconds(), progress.charactersPerSecond(), true, unsaved);
+            }
+            if (every > 0 && done % every == 0 && done < rounds.size()) {
+                storage.append(Storage.child(run, RunHistory.ROUNDS), jsonLines(unsaved));
+                unsaved.clear();
+                var middle = state(epoch - 1, totals, previous == null ? Double.NaN : previous.validationLoss(),
+                        stopping, null, manifest, manifestHash, done, lossSum);
+                commit(store, averaging.network(), manifest, middle, false);
             }
         }
-        return new EpochResult(lossSum / progress.rounds(), progress.seconds(), progress.charactersPerSecond(), false, lines);
+        return new EpochResult(lossSum / done, progress.seconds(), progress.charactersPerSecond(), false, unsaved);
     }
 
     /** Checks the run directory against --resume / --overwrite; returns the checkpoint to resume from, or null. */
     private Checkpoint prepareRun(CheckpointStore store, String run, Manifest manifest, boolean resume, boolean overwrite) {
-        var latest = store.pointer(CheckpointStore.LATEST);
         if (resume) {
-            if (latest.isEmpty()) {
-                throw new LmpipeException("--resume: no checkpoint in " + run + " to resume from");
-            }
-            Checkpoint checkpoint = CheckpointStore.load(storage, latest.get());
+            Checkpoint checkpoint = store.newestLoadable(warning -> out.println("train: warning: " + warning))
+                    .orElseThrow(() -> new LmpipeException("--resume: no loadable checkpoint in " + run + " to resume from"));
             if (!checkpoint.vocabulary().equals(manifest.vocabulary())) {
-                throw new LmpipeException("--resume: checkpoint " + latest.get() + " was trained with another vocabulary than "
+                throw new LmpipeException("--resume: checkpoint " + checkpoint.path() + " was trained with another vocabulary than "
                         + config.dataset() + "'s; resume with the dataset it was trained on");
             }
             if (!checkpoint.state().config().model().equals(config.model())) {
-                throw new LmpipeException("--resume: checkpoint " + latest.get() + " has model " + checkpoint.state().config().model()
+                throw new LmpipeException("--resume: checkpoint " + checkpoint.path() + " has model " + checkpoint.state().config().model()
                         + " but the configuration asks for " + config.model());
             }
-            out.printf("train: resuming from %s (epoch %d, validation %.4f nats/char)%n", latest.get(),
-                    checkpoint.state().epoch(), checkpoint.state().validationLoss());
+            var state = checkpoint.state();
+            out.printf("train: resuming from %s (epoch %d%s, round %d, validation %.4f nats/char)%n", checkpoint.path(),
+                    state.atEpochEnd() ? state.epoch() : state.epoch() + 1,
+                    state.atEpochEnd() ? " done" : " in progress, " + state.epochRound() + " round(s) into it",
+                    state.rounds(), state.validationLoss());
+            RunHistory.truncate(storage, run, state.rounds());
             return checkpoint;
         }
         if (storage.exists(run)) {
