@@ -227,10 +227,31 @@ public final class CheckpointStore {
         if (storage.exists(Storage.child(path, STATE))) {
             return path;
         }
+        var champion = champion(storage, path);
+        if (champion.isPresent()) {
+            return champion.get();
+        }
         var store = new CheckpointStore(storage, path);
         return store.pointer(preferred).or(() -> store.pointer(LATEST)).orElseThrow(() -> new LmpipeException(
-                "no checkpoint at " + path + ": expected a checkpoint directory (with state.json) or a run directory"
-                        + " (with '" + preferred + "' or 'latest'); has lmpipe train run there?"));
+                "no checkpoint at " + path + ": expected a checkpoint directory (with state.json), a run directory"
+                        + " (with '" + preferred + "' or 'latest') or a model home (with 'champion'); has lmpipe train"
+                        + " or retrain run there?"));
+    }
+
+    /**
+     * The champion of a model home ({@code lmpipe retrain}): {@code home/champion} names a checkpoint by its path
+     * relative to the home, so that a home can be copied or moved whole.
+     */
+    public static Optional<String> champion(Storage storage, String home) {
+        String pointer = Storage.child(home, CHAMPION);
+        if (!storage.exists(pointer)) {
+            return Optional.empty();
+        }
+        String relative = new String(storage.readAll(pointer), StandardCharsets.UTF_8).strip();
+        if (relative.isEmpty()) {
+            throw new LmpipeException(pointer + " is empty: it should name the champion's checkpoint");
+        }
+        return Optional.of(relative.contains("://") || relative.startsWith("/") ? relative : Storage.child(home, relative));
     }
 
     /** The vocabulary of a complete checkpoint, without loading its model. */

@@ -6,11 +6,11 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code lmpipe tokenize|train|evaluate|generate|demo|report}. */
+/** Entry point: {@code lmpipe tokenize|train|evaluate|generate|demo|report|retrain}. */
 @Command(name = "lmpipe", mixinStandardHelpOptions = true, versionProvider = Lmpipe.Version.class,
         description = "Character-level language models: Spark tokenization, DL4J training by parameter averaging.",
         subcommands = {TokenizeCommand.class, TrainCommand.class, EvaluateCommand.class, GenerateCommand.class,
-                DemoCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, ReportCommand.class, RetrainCommand.class, CommandLine.HelpCommand.class})
 public final class Lmpipe {
     /** Exit code of a user error: bad input, bad setting, bad path. */
     public static final int USER_ERROR = 1;
@@ -31,6 +31,7 @@ public final class Lmpipe {
         describeSettings(commandLine.getSubcommands().get("train"), dev.lmpipe.train.TrainConfig.DEFAULTS);
         describeSettings(commandLine.getSubcommands().get("evaluate"), dev.lmpipe.eval.EvaluateConfig.DEFAULTS);
         describeSettings(commandLine.getSubcommands().get("generate"), dev.lmpipe.generate.GenerateConfig.DEFAULTS);
+        describeSettings(commandLine.getSubcommands().get("retrain"), dev.lmpipe.retrain.RetrainConfig.DEFAULTS);
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             LmpipeException userError = userError(exception);
             if (userError == null) {

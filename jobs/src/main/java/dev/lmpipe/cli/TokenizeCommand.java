@@ -35,7 +35,8 @@ final class TokenizeCommand implements Callable<Integer> {
                     + " instead of building one; overrides the 'vocabFrom' setting.")
     String vocabFrom;
 
-    @Option(names = "--overwrite", description = "Replace an existing output directory (only once the new one is complete).")
+    @Option(names = "--overwrite", description = "Replace an existing output directory: only once the new one is complete, except on object stores (s3a),"
+            + " where the old one is deleted first.")
     boolean overwrite;
 
     @Override

@@ -40,12 +40,26 @@ public final class TrainJob {
     private final Storage storage;
     private final TrainConfig config;
     private final PrintStream out;
+    private Checkpoint start;
 
     public TrainJob(JavaSparkContext sc, Storage storage, TrainConfig config, PrintStream out) {
         this.sc = sc;
         this.storage = storage;
         this.config = config;
         this.out = out;
+    }
+
+    /**
+     * Starts a new run from a trained checkpoint's parameters and updater state instead of a fresh
+     * initialisation (retraining warm-starts the challenger from the champion). The model settings must match.
+     */
+    public TrainJob startFrom(Checkpoint checkpoint) {
+        if (!checkpoint.state().config().model().equals(config.model())) {
+            throw new LmpipeException("cannot start from " + checkpoint.path() + ": it has model " + checkpoint.state().config().model()
+                    + " but the configuration asks for " + config.model());
+        }
+        this.start = checkpoint;
+        return this;
     }
 
     /** Trains until the epoch limit, early stopping or the time limit; returns the last training state. */
@@ -63,9 +77,18 @@ public final class TrainJob {
         var store = new CheckpointStore(storage, run);
         Checkpoint resumed = prepareRun(store, run, manifest, resume, overwrite);
         TrainingState state = resumed == null ? null : resumed.state();
-        MultiLayerNetwork network = resumed == null
-                ? config.model().spec().build(manifest.vocabulary().size(), config.optimization())
-                : resumed.network();
+        if (resumed == null && start != null && !start.vocabulary().equals(manifest.vocabulary())) {
+            throw new LmpipeException("cannot start from " + start.path() + ": it was trained with another vocabulary than "
+                    + config.dataset() + "'s; tokenize with --vocab-from " + start.path());
+        }
+        MultiLayerNetwork network = resumed != null ? resumed.network()
+                : start != null ? start.network().clone()
+                : config.model().spec().build(manifest.vocabulary().size(), config.optimization());
+        if (resumed == null && start != null) {
+            // The checkpoint's network carries its own run's Adam step size; this run's setting wins.
+            network.setLearningRate(config.learningRate());
+            out.println("train: starting from " + start.path());
+        }
         int workers = config.workers() > 0 ? config.workers() : sc.defaultParallelism();
         var averaging = new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
                 config.prefetch(), config.sparkStatistics());
