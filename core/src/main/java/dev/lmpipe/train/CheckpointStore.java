@@ -91,6 +91,8 @@ public final class CheckpointStore {
         byte[] model = serialize(network, true);
         var withDigest = state.withModel(new TrainingState.FileDigest(model.length, Shards.crc32c(model)));
         String target = Storage.child(directory(), name(state));
+        // Read before writing: when storage fails, the error names the good checkpoint without touching storage.
+        Optional<String> previous = pointer(LATEST);
         try {
             // A directory of this name here is never a good checkpoint: resume starts from the newest loadable
             // one, so anything at a later name is incomplete or damaged, and is replaced.
@@ -107,7 +109,7 @@ public final class CheckpointStore {
             }
         } catch (UncheckedIOException e) {
             throw new LmpipeException("cannot write checkpoint " + target + ": " + rootMessage(e) + "; "
-                    + pointer(LATEST).map(p -> "the last complete checkpoint, " + p + ", is untouched")
+                    + previous.map(p -> "the last complete checkpoint, " + p + ", is untouched")
                             .orElse("no earlier checkpoint exists") + "; rerun with --resume", e);
         }
         return target;
