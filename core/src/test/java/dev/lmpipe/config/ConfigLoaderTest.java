@@ -192,6 +192,9 @@ class ConfigLoaderTest {
                 loaded = ConfigLoader.load(EvaluateConfig.class, EvaluateConfig.DEFAULTS, file, List.of());
             } else if (name.equals("generate.conf")) {
                 loaded = ConfigLoader.load(GenerateConfig.class, GenerateConfig.DEFAULTS, file, List.of());
+            } else if (name.equals("retrain.conf")) {
+                loaded = ConfigLoader.load(dev.lmpipe.retrain.RetrainConfig.class, dev.lmpipe.retrain.RetrainConfig.DEFAULTS,
+                        file, List.of());
             } else {
                 throw new AssertionError("conf/" + name + " has no record in this test; add it");
             }
