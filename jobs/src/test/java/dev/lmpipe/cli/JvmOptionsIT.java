@@ -22,4 +22,19 @@ class JvmOptionsIT {
             assertThat(fromManifest).isEqualTo(fromConf).isNotEmpty();
         }
     }
+
+    @Test
+    void sparkSubmitPropertiesGiveDriverAndExecutorsTheFlagsOfConfJvmOptions() throws Exception {
+        var fromConf = Files.readAllLines(Path.of("..", "conf", "jvm-options")).stream()
+                .filter(line -> line.startsWith("--add-opens=")).sorted().toList();
+        var properties = new java.util.Properties();
+        try (var in = Files.newBufferedReader(Path.of("..", "conf", "spark-submit.properties"))) {
+            properties.load(in);
+        }
+        for (String key : java.util.List.of("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")) {
+            var flags = java.util.Arrays.stream(properties.getProperty(key, "").split(" "))
+                    .filter(flag -> flag.startsWith("--add-opens=")).sorted().toList();
+            assertThat(flags).as(key).isEqualTo(fromConf).isNotEmpty();
+        }
+    }
 }
