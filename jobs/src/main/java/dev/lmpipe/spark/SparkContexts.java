@@ -50,6 +50,7 @@ public final class SparkContexts {
         }
         var context = new JavaSparkContext(conf);
         context.setLogLevel("WARN");
+        context.sc().addSparkListener(new ExecutorEvents());
         return context;
     }
 }

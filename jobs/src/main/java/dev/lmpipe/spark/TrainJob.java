@@ -259,10 +259,11 @@ public final class TrainJob {
                         + " but the configuration asks for " + config.model());
             }
             var state = checkpoint.state();
-            out.printf("train: resuming from %s (epoch %d%s, round %d, validation %.4f nats/char)%n", checkpoint.path(),
+            out.printf("train: resuming from %s (epoch %d%s, round %d, %s)%n", checkpoint.path(),
                     state.atEpochEnd() ? state.epoch() : state.epoch() + 1,
                     state.atEpochEnd() ? " done" : " in progress, " + state.epochRound() + " round(s) into it",
-                    state.rounds(), state.validationLoss());
+                    state.rounds(), Double.isNaN(state.validationLoss()) ? "no validation yet"
+                            : String.format("validation %.4f nats/char", state.validationLoss()));
             RunHistory.truncate(storage, run, state.rounds());
             return checkpoint;
         }
