@@ -68,6 +68,31 @@ public final class ParameterAveraging {
         }
     }
 
+    /**
+     * Totals of DL4J's statistics, per key (master and workers): events, summed and longest duration in ms. The
+     * master's keys time each round's broadcast, fit (the Spark job), aggregation and updater processing; the
+     * workers' their broadcast fetch, initialisation and fitting. Empty when none were collected.
+     */
+    public java.util.Map<String, java.util.Map<String, Long>> statisticsTotals() {
+        var totals = new java.util.TreeMap<String, java.util.Map<String, Long>>();
+        for (var stats = spark.getSparkTrainingStats(); stats != null; stats = stats.getNestedTrainingStats()) {
+            for (String key : stats.getKeySet()) {
+                var events = stats.getValue(key);
+                if (events == null) {
+                    continue;
+                }
+                long sum = 0;
+                long max = 0;
+                for (var event : events) {
+                    sum += event.getDurationMs();
+                    max = Math.max(max, event.getDurationMs());
+                }
+                totals.put(key, java.util.Map.of("events", (long) events.size(), "totalMs", sum, "maxMs", max));
+            }
+        }
+        return totals;
+    }
+
     /** Runs one averaging round and returns the workers' mean minibatch score (DL4J's units). */
     public double fit(JavaRDD<DataSet> round) {
         spark.fit(round);

@@ -134,6 +134,8 @@ public final class TrainJob {
         }
         if (config.sparkStatistics()) {
             averaging.exportStatistics(Storage.child(run, EvaluateJob.SPARK_STATISTICS));
+            // The same statistics as numbers, for bench/cluster_scaleout.sh: where a round's time goes.
+            storage.writeAtomically(Storage.child(run, "spark-stats.json"), Json.write(averaging.statisticsTotals()));
         }
         if (config.report() && state != null) {
             EvaluateJob.run(sc, storage, EvaluateConfig.DEFAULTS.forRun(run, dataset), true, out);
