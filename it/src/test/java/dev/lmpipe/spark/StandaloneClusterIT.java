@@ -146,13 +146,15 @@ class StandaloneClusterIT {
     @Test
     void trainingOnTwoExecutorJvmsMatchesLocalMode() throws Exception {
         String run = work.resolve("cluster-run").toString();
-        var train = train(run, 1);
+        // With DL4J's Spark statistics, which executors time-stamp with the clock SparkContexts gives them.
+        var train = train(run, 1, "--set", "sparkStatistics=true");
         assertThat(train.waitFor(300, TimeUnit.SECONDS)).isTrue();
         assertThat(train.exitValue()).as(log("train")).isZero();
         var storage = new Storage();
         TrainingState onCluster = CheckpointStore.load(storage,
                 CheckpointStore.resolve(storage, storage.qualify(run), CheckpointStore.LATEST)).state();
 
+        assertThat(Path.of(run, "spark-stats.json")).content().contains("ParameterAveraging");
         // Both workers ran an executor of the training application: two executor JVMs.
         String app = appOf("train");
         for (String worker : List.of("worker-1", "worker-2")) {

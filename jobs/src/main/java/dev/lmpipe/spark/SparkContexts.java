@@ -48,6 +48,15 @@ public final class SparkContexts {
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
             conf.setIfMissing("spark.ui.enabled", "false");
         }
+        // DL4J's Spark training statistics (sparkStatistics = true) time-stamp events with an NTP server unless told
+        // otherwise, in every JVM; executors on a cluster get the system clock through their options (the driver's
+        // is set by ParameterAveraging). Without it every training task fails where no NTP server answers.
+        String property = org.deeplearning4j.config.DL4JSystemProperties.TIMESOURCE_CLASSNAME_PROPERTY;
+        String executorOptions = conf.get("spark.executor.extraJavaOptions", "");
+        if (!executorOptions.contains(property)) {
+            conf.set("spark.executor.extraJavaOptions", (executorOptions + " -D" + property + "="
+                    + org.deeplearning4j.spark.time.SystemClockTimeSource.class.getName()).strip());
+        }
         var context = new JavaSparkContext(conf);
         context.setLogLevel("WARN");
         context.sc().addSparkListener(new ExecutorEvents());
