@@ -70,11 +70,12 @@ class CrashResumeIT {
         long reached = 0;
         var log = new StringBuilder();
         for (int attempt = 0; kills < KILLS; attempt++) {
-            // Until a first checkpoint exists there is nothing to resume: start over.
-            var child = train(dataset, run, !store.checkpoints().isEmpty(), attempt);
+            // Until a first checkpoint is complete there is nothing to resume: start over.
+            var child = train(dataset, run, hasComplete(store), attempt);
             // Kill at a random moment once training is under way: in a round, in validation or in a checkpoint write.
             String output = child.waitForRound(Duration.seconds(120));
-            Thread.sleep(random.nextInt(3_000));
+            // The first kill comes at once, before the first checkpoint: the next attempt must start over.
+            Thread.sleep(attempt == 0 ? 0 : random.nextInt(3_000));
             boolean killed = child.kill();
             output = child.output();
             log.append("--- attempt ").append(attempt).append(killed ? " killed\n" : " finished\n").append(output);
@@ -85,20 +86,30 @@ class CrashResumeIT {
                 assertThat(reached - from).as("rounds lost by the kill before attempt %d%n%s", attempt, log)
                         .isLessThanOrEqualTo(EVERY_ROUNDS);
             }
-            reached = Math.max(reached, lastRound(output));
+            long last = lastRound(output);
+            if (last > 0) {
+                reached = last; // a run started over (killed before its first checkpoint) counts from 0 again
+            }
             if (!killed) {
+                assertThat(child.process().exitValue()).as(log.toString()).isZero();
                 break; // finished before the kill came: nothing left to kill
             }
             kills++;
-            // Every committed checkpoint loads after every kill.
+            // Every committed checkpoint loads after every kill, and once there is one, latest names a loadable one
+            // (a kill before the first checkpoint leaves none: the next attempt starts over).
+            boolean any = false;
             for (String name : store.checkpoints()) {
                 String path = Storage.child(store.directory(), name);
                 if (storage.exists(Storage.child(path, "_SUCCESS"))) {
                     CheckpointStore.load(storage, path);
                     checkpointsVerified++;
+                    any = true;
                 }
             }
-            assertThat(store.pointer(CheckpointStore.LATEST)).as("latest after kill %d", kills).isPresent();
+            if (any) {
+                assertThat(store.pointer(CheckpointStore.LATEST)).as("latest after kill %d", kills)
+                        .hasValueSatisfying(latest -> CheckpointStore.load(storage, latest));
+            }
         }
         var last = train(dataset, run, true, 99);
         assertThat(last.waitFor(Duration.seconds(300))).as(log + last.output()).isZero();
@@ -135,6 +146,11 @@ class CrashResumeIT {
         assertThat(again.output()).contains("warning: skipping checkpoint " + newest).contains("corrupt")
                 .containsPattern("resuming from \\S+" + Pattern.quote(store.checkpoints().get(1)));
         CheckpointStore.load(storage, newest);
+    }
+
+    private boolean hasComplete(CheckpointStore store) {
+        return store.checkpoints().stream()
+                .anyMatch(name -> storage.exists(Storage.child(Storage.child(store.directory(), name), "_SUCCESS")));
     }
 
     private static long lastRound(String output) {
