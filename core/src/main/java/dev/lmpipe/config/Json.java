@@ -6,8 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.lmpipe.LmpipeException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The one Jackson mapper for lmpipe's own files (manifest, training state, reports, configuration). */
 public final class Json {
@@ -34,6 +39,32 @@ public final class Json {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Records as JSON lines (metrics.jsonl, rounds.jsonl, decisions.jsonl), each ending in a newline. */
+    public static byte[] lines(List<?> records) {
+        var text = new StringBuilder();
+        for (Object record : records) {
+            text.append(line(record)).append('\n');
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads JSON lines, skipping blank ones; a line that does not parse is an error naming {@code source} and it. */
+    public static <T> List<T> readLines(byte[] bytes, Class<T> type, String source) {
+        var result = new ArrayList<T>();
+        String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            try {
+                result.add(MAPPER.readValue(lines[i], type));
+            } catch (IOException e) {
+                throw new LmpipeException(source + " line " + (i + 1) + " is not a valid record: " + e.getMessage(), e);
+            }
+        }
+        return result;
     }
 
     public static <T> T read(byte[] bytes, Class<T> type) throws IOException {

@@ -1,13 +1,10 @@
 package dev.lmpipe.report;
 
-import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Json;
 import dev.lmpipe.storage.Storage;
 import dev.lmpipe.train.MetricsLine;
 import dev.lmpipe.train.RoundLine;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,22 +19,7 @@ public record RunHistory(List<MetricsLine> epochs, List<RoundLine> rounds) {
     }
 
     private static <T> List<T> lines(Storage storage, String path, Class<T> type) {
-        var result = new ArrayList<T>();
-        if (!storage.exists(path)) {
-            return result;
-        }
-        String[] lines = new String(storage.readAll(path), StandardCharsets.UTF_8).split("\n");
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].isBlank()) {
-                continue;
-            }
-            try {
-                result.add(Json.MAPPER.readValue(lines[i], type));
-            } catch (IOException e) {
-                throw new LmpipeException(path + " line " + (i + 1) + " is not a valid record: " + e.getMessage(), e);
-            }
-        }
-        return result;
+        return storage.exists(path) ? Json.readLines(storage.readAll(path), type, path) : new ArrayList<>();
     }
 
     /**
@@ -56,11 +38,7 @@ public record RunHistory(List<MetricsLine> epochs, List<RoundLine> rounds) {
         if (kept.size() == before) {
             return;
         }
-        var text = new StringBuilder();
-        for (Object line : kept) {
-            text.append(Json.line(line)).append('\n');
-        }
-        storage.writeAtomically(path, text.toString().getBytes(StandardCharsets.UTF_8));
+        storage.writeAtomically(path, Json.lines(kept));
     }
 
     /** The epoch with the lowest validation loss, if any. */

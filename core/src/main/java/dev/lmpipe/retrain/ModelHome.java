@@ -1,13 +1,10 @@
 package dev.lmpipe.retrain;
 
-import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Json;
 import dev.lmpipe.storage.Storage;
 import dev.lmpipe.train.CheckpointStore;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,11 +34,6 @@ public final class ModelHome {
         return home;
     }
 
-    /** Whether a directory is a model home (it has a champion). */
-    public static boolean isHome(Storage storage, String path) {
-        return storage.exists(Storage.child(path, CHAMPION));
-    }
-
     /** The champion's checkpoint, if the home has one. */
     public Optional<String> champion() {
         return CheckpointStore.champion(storage, home);
@@ -65,25 +57,11 @@ public final class ModelHome {
     }
 
     public void record(Decision decision) {
-        storage.append(Storage.child(home, DECISIONS), (Json.line(decision) + "\n").getBytes(StandardCharsets.UTF_8));
+        storage.append(Storage.child(home, DECISIONS), Json.lines(List.of(decision)));
     }
 
     public List<Decision> decisions() {
         String path = Storage.child(home, DECISIONS);
-        var result = new ArrayList<Decision>();
-        if (!storage.exists(path)) {
-            return result;
-        }
-        String[] lines = new String(storage.readAll(path), StandardCharsets.UTF_8).split("\n");
-        for (int i = 0; i < lines.length; i++) {
-            if (!lines[i].isBlank()) {
-                try {
-                    result.add(Json.MAPPER.readValue(lines[i], Decision.class));
-                } catch (IOException e) {
-                    throw new LmpipeException(path + " line " + (i + 1) + " is not a decision record: " + e.getMessage(), e);
-                }
-            }
-        }
-        return result;
+        return storage.exists(path) ? Json.readLines(storage.readAll(path), Decision.class, path) : List.of();
     }
 }

@@ -25,7 +25,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -101,8 +100,8 @@ public final class TrainJob {
         long began = System.nanoTime();
         for (int epoch = state == null ? 1 : state.epoch() + 1; epoch <= config.epochs(); epoch++) {
             var resumedRounds = state != null && state.epoch() == epoch - 1 ? state : null;
-            var trained = trainEpoch(averaging, run, store, manifest, manifestHash, epoch, workers, began, totals, stopping,
-                    state, resumedRounds);
+            var trained = trainEpoch(averaging, dataset, run, store, manifest, manifestHash, epoch, workers, began,
+                    totals, stopping, state, resumedRounds);
             network = averaging.network();
             LossTotals validation = LossJob.loss(sc, storage, dataset, manifest.shards(Split.validation), network,
                     manifest.vocabulary().size(), config.seqLen(), config.evalBatchSize());
@@ -120,8 +119,8 @@ public final class TrainJob {
                     trained.charactersPerSecond(), stopping.improved(epoch), checkpoint, Instant.now().toString());
             // History first, checkpoint second: a resume drops the lines past its checkpoint (RunHistory.truncate),
             // so a crash between the two neither loses nor doubles a line.
-            storage.append(Storage.child(run, RunHistory.ROUNDS), jsonLines(trained.rounds()));
-            storage.append(Storage.child(run, RunHistory.EPOCHS), jsonLines(List.of(line)));
+            storage.append(Storage.child(run, RunHistory.ROUNDS), Json.lines(trained.rounds()));
+            storage.append(Storage.child(run, RunHistory.EPOCHS), Json.lines(List.of(line)));
             commit(store, network, manifest, state, stopping.improved(epoch));
             String unit = manifest.vocabulary().tokenizer() == dev.lmpipe.text.TokenizerKind.character ? "char" : "token";
             out.printf("epoch %d: validation %.4f nats/%s (%.4f bits/char, perplexity %.2f) over %,d %ss%s; %,.0f %ss/s%n",
@@ -141,14 +140,6 @@ public final class TrainJob {
             EvaluateJob.run(sc, storage, EvaluateConfig.DEFAULTS.forRun(run, dataset), true, out);
         }
         return state;
-    }
-
-    private static byte[] jsonLines(List<?> records) {
-        var lines = new StringBuilder();
-        for (Object record : records) {
-            lines.append(Json.line(record)).append('\n');
-        }
-        return lines.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -199,10 +190,10 @@ public final class TrainJob {
      * committing a checkpoint every {@code checkpoint.everyRounds} rounds. {@code resumed}, when the run resumes
      * in the middle of this epoch, says how many rounds are already done.
      */
-    private EpochResult trainEpoch(ParameterAveraging averaging, String run, CheckpointStore store, Manifest manifest,
-                                   String manifestHash, int epoch, int workers, long began, Totals totals,
-                                   EarlyStopping stopping, TrainingState previous, TrainingState resumed) {
-        String dataset = storage.qualify(config.dataset());
+    private EpochResult trainEpoch(ParameterAveraging averaging, String dataset, String run, CheckpointStore store,
+                                   Manifest manifest, String manifestHash, int epoch, int workers, long began,
+                                   Totals totals, EarlyStopping stopping, TrainingState previous,
+                                   TrainingState resumed) {
         List<ShardInfo> train = manifest.shards(Split.train);
         List<MinibatchSpec> plan = WindowPlan.epoch(train, config.seqLen(), config.batchSize(), config.seed(), epoch - 1);
         if (plan.isEmpty()) {
@@ -237,7 +228,7 @@ public final class TrainJob {
                 return new EpochResult(lossSum / done, progress.seconds(), progress.charactersPerSecond(), true, unsaved);
             }
             if (every > 0 && done % every == 0 && done < rounds.size()) {
-                storage.append(Storage.child(run, RunHistory.ROUNDS), jsonLines(unsaved));
+                storage.append(Storage.child(run, RunHistory.ROUNDS), Json.lines(unsaved));
                 unsaved.clear();
                 var middle = state(epoch - 1, totals, previous == null ? Double.NaN : previous.validationLoss(),
                         stopping, null, manifest, manifestHash, done, lossSum);
