@@ -76,18 +76,10 @@ public final class TextCleaner {
         int i = start;
         while (i < length) {
             int b = bytes[i];
-            if (b >= 0x20 && b != 0x7F) {
+            if ((b >= 0x20 && b != 0x7F) || b == '\n' || b == '\t') {
                 if (lowercase && b >= 'A' && b <= 'Z') {
                     b += 'a' - 'A';
                 }
-                asciiCounts[b]++;
-                out[o++] = (byte) b;
-                characters++;
-                decoded++;
-                i++;
-                continue;
-            }
-            if (b == '\n' || b == '\t') {
                 asciiCounts[b]++;
                 out[o++] = (byte) b;
                 characters++;
