@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -73,7 +74,7 @@ class CrashResumeIT {
             // Until a first checkpoint is complete there is nothing to resume: start over.
             var child = train(dataset, run, hasComplete(store), attempt);
             // Kill at a random moment once training is under way: in a round, in validation or in a checkpoint write.
-            String output = child.waitForRound(Duration.seconds(120));
+            String output = child.waitForRound(Duration.ofSeconds(120));
             // The first kill comes at once, before the first checkpoint: the next attempt must start over.
             Thread.sleep(attempt == 0 ? 0 : random.nextInt(3_000));
             boolean killed = child.kill();
@@ -112,7 +113,7 @@ class CrashResumeIT {
             }
         }
         var last = train(dataset, run, true, 99);
-        assertThat(last.waitFor(Duration.seconds(300))).as(log + last.output()).isZero();
+        assertThat(last.waitFor(Duration.ofSeconds(300))).as(log + last.output()).isZero();
         String finalOutput = last.output();
         var resumed = RESUMED.matcher(finalOutput);
         assertThat(resumed.find()).as(finalOutput).isTrue();
@@ -142,7 +143,7 @@ class CrashResumeIT {
         Path model = Path.of(java.net.URI.create(Storage.child(newest, "model.zip")));
         Files.write(model, java.util.Arrays.copyOf(Files.readAllBytes(model), (int) Files.size(model) / 2));
         var again = train(dataset, run, true, 100);
-        assertThat(again.waitFor(Duration.seconds(300))).as(again.output()).isZero();
+        assertThat(again.waitFor(Duration.ofSeconds(300))).as(again.output()).isZero();
         assertThat(again.output()).contains("warning: skipping checkpoint " + newest).contains("corrupt")
                 .containsPattern("resuming from \\S+" + Pattern.quote(store.checkpoints().get(1)));
         CheckpointStore.load(storage, newest);
@@ -165,11 +166,6 @@ class CrashResumeIT {
         return last;
     }
 
-    private record Duration(long millis) {
-        static Duration seconds(long s) {
-            return new Duration(s * 1000);
-        }
-    }
 
     /** lmpipe train in its own JVM, as the launcher runs it. */
     private static Child train(String dataset, String run, boolean resume, int attempt) throws IOException {
@@ -198,7 +194,7 @@ class CrashResumeIT {
 
         /** Waits until the child has printed its first round line (or exited); returns its output so far. */
         String waitForRound(Duration limit) throws Exception {
-            long deadline = System.currentTimeMillis() + limit.millis;
+            long deadline = System.currentTimeMillis() + limit.toMillis();
             while (System.currentTimeMillis() < deadline && process.isAlive()) {
                 String output = output();
                 if (ROUND.matcher(output).find()) {
@@ -220,7 +216,7 @@ class CrashResumeIT {
         }
 
         int waitFor(Duration limit) throws InterruptedException {
-            if (!process.waitFor(limit.millis, TimeUnit.MILLISECONDS)) {
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 return -1;
             }
