@@ -40,9 +40,15 @@ for i in $(seq 1 "$workers"); do
   echo $! >"$cluster/worker-$i.pid"
 done
 
-# The master's JSON status lists the workers that registered.
+# The master's JSON status lists the workers that registered (asked with bash's own /dev/tcp: no curl needed).
+status() {
+  exec 3<>"/dev/tcp/127.0.0.1/$master_ui" || return 1
+  printf 'GET /json/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  cat <&3
+  exec 3<&-
+}
 for _ in $(seq 1 120); do
-  alive="$(curl -fs "http://127.0.0.1:$master_ui/json/" 2>/dev/null | grep -o '"aliveworkers" *: *[0-9]*' | grep -o '[0-9]*$' || true)"
+  alive="$(status 2>/dev/null | grep -o '"aliveworkers" *: *[0-9]*' | grep -o '[0-9]*$' || true)"
   if [ "${alive:-0}" -ge "$workers" ]; then
     echo "start-cluster: master spark://127.0.0.1:$master_port (UI http://127.0.0.1:$master_ui), $workers worker(s) of $cores core(s) and $memory"
     exit 0
