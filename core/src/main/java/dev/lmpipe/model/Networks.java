@@ -34,7 +34,8 @@ public final class Networks {
             if (i > 0 && spec.dropout() > 0) {
                 lstm.dropOut(keep(spec.dropout()));
             }
-            layers.layer(lstm.build());
+            // DL4J's LSTM, trained by our faster implementation (FastLstm): same parameters and checkpoints.
+            layers.layer(FastLstm.of(lstm.build()));
         }
         layers.layer(output(spec.hidden(), vocabularySize, spec.dropout()));
         if (optimization.tbptt() < optimization.seqLen()) {

@@ -1,0 +1,349 @@
+package dev.lmpipe.model;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.recurrent.LSTM;
+import org.deeplearning4j.nn.params.LSTMParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import org.bytedeco.javacpp.FloatPointer;
+
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
+
+/**
+ * The LSTM of {@link FastLstm}: DL4J's gates and parameters ({@code W} [nIn, 4H], {@code RW} [H, 4H], {@code b}
+ * [1, 4H], column blocks g, f, o, i: the block input g through tanh, forget f, output o and input i gates through
+ * the sigmoid; c = f·c' + i·g, h = o·tanh(c)), computed with few native calls:
+ * <ul>
+ *   <li>the input projection of every time step in one matrix product; per step one product with {@code RW},
+ *   one sigmoid over all four blocks (tanh(z) = (2s - 1) / (2s² - 2s + 1) with s = sigmoid(z) gives g from it),
+ *   one tanh of the cell; the element-wise rest in Java on the arrays' memory, no native call;</li>
+ *   <li>backward: per step the element-wise gradient in Java and one product with {@code RW}; the gradients of
+ *   {@code W}, {@code RW} and {@code b} and the input's gradient as one product each over all time steps;</li>
+ *   <li>the forward pass of a training step is kept for its backward pass instead of being computed again.</li>
+ * </ul>
+ * Float networks in NCW without masks, sigmoid gates and tanh activation from a zero state take this path;
+ * anything else (masks, stored state for generation or truncated BPTT, other activations) is DL4J's own LSTM.
+ * Not thread-safe, like every DL4J layer: each Spark worker has its own network.
+ */
+public class FastLstmLayer extends LSTM {
+    private Buffers work;
+    /** The input whose training forward pass {@link #work} holds, or null: identity, not equality. */
+    private INDArray forwardOf;
+
+    public FastLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        return activate(training, workspaceMgr);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!fast()) {
+            return super.activate(training, workspaceMgr);
+        }
+        applyDropOutIfNecessary(training, workspaceMgr);
+        forward(training, workspaceMgr);
+        forwardOf = training ? input : null;
+        var output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(),
+                new long[] {work.minibatch, work.hidden, work.steps}, 'f');
+        return output.assign(work.output);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (!fast()) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        assertInputSet(true);
+        if (forwardOf != input) {
+            applyDropOutIfNecessary(true, workspaceMgr);
+            forward(true, workspaceMgr);
+        }
+        forwardOf = null;
+        var inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, true, workspaceMgr);
+        var recurrentWeights = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, true, workspaceMgr);
+        var w = work;
+        w.hiddenGradient3d.assign(epsilon.permute(2, 0, 1));
+        w.recurrentWeights.assign(recurrentWeights);
+        backwardThroughTime(w);
+
+        // w.gates now holds the gradient of the loss with respect to the gates' inputs, all time steps.
+        var inputWeightGradient = gradientViews.get(LSTMParamInitializer.INPUT_WEIGHT_KEY);
+        var recurrentWeightGradient = gradientViews.get(LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
+        var biasGradient = gradientViews.get(LSTMParamInitializer.BIAS_KEY);
+        Nd4j.gemm(w.inputs, w.gates, inputWeightGradient, true, false, 1.0, 0.0);
+        if (w.steps > 1) {
+            // h(t-1) meets the gates of step t; the state before step 0 is zero.
+            long rows = (long) (w.steps - 1) * w.minibatch;
+            Nd4j.gemm(w.hidden2d.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()),
+                    w.gates.get(NDArrayIndex.interval(w.minibatch, rows + w.minibatch), NDArrayIndex.all()),
+                    recurrentWeightGradient, true, false, 1.0, 0.0);
+        } else {
+            recurrentWeightGradient.assign(0);
+        }
+        // Column sums as a product with ones: ND4J's sum along dimension 0 of this shape is many times slower.
+        Nd4j.gemm(w.ones, w.gates, w.gateSums, false, false, 1.0, 0.0);
+        biasGradient.assign(w.gateSums.reshape(biasGradient.shape()));
+        Nd4j.gemm(w.gates, inputWeights, w.inputGradient, false, true, 1.0, 0.0);
+        var epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(),
+                new long[] {w.minibatch, w.inputSize, w.steps}, 'f');
+        epsilonOut.assign(w.inputGradient3d.permute(1, 2, 0));
+
+        Gradient gradient = new DefaultGradient();
+        gradient.gradientForVariable().put(LSTMParamInitializer.INPUT_WEIGHT_KEY, inputWeightGradient);
+        gradient.gradientForVariable().put(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, recurrentWeightGradient);
+        gradient.gradientForVariable().put(LSTMParamInitializer.BIAS_KEY, biasGradient);
+        weightNoiseParams.clear();
+        return new Pair<>(gradient, backpropDropOutIfPresent(epsilonOut));
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        forwardOf = null;
+    }
+
+    private boolean fast() {
+        var conf = layerConf();
+        // Java and OpenBLAS work on the arrays' memory: host memory, the CPU backend only.
+        return Nd4j.getEnvironment().isCPU() && input != null && input.rank() == 3 && maskArray == null
+                && input.dataType() == DataType.FLOAT
+                && conf.getRnnDataFormat() == RNNFormat.NCW
+                && conf.getGateActivationFn() instanceof ActivationSigmoid
+                && conf.getActivationFn() instanceof ActivationTanH;
+    }
+
+    private void forward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        var inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, training, workspaceMgr);
+        var recurrentWeights = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, training, workspaceMgr);
+        var bias = getParamWithNoise(LSTMParamInitializer.BIAS_KEY, training, workspaceMgr);
+        int hidden = (int) layerConf().getNOut();
+        if (work == null || !work.fits(input, hidden)) {
+            try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                work = new Buffers((int) input.size(0), (int) input.size(1), (int) input.size(2), hidden);
+            }
+        }
+        var w = work;
+        w.inputs3d.assign(input.permute(2, 0, 1));
+        w.recurrentWeights.assign(recurrentWeights);
+        Nd4j.gemm(w.inputs, inputWeights, w.gates, false, false, 1.0, 0.0);
+        w.gates.addiRowVector(bias);
+        int hidden4 = 4 * w.hidden;
+        for (int t = 0; t < w.steps; t++) {
+            if (t > 0) {
+                // z(t) += h(t-1) RW: OpenBLAS directly, as ND4J's matmul op costs more than the product at this size.
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, w.minibatch, hidden4, w.hidden,
+                        1f, w.hiddenAt[t - 1], w.hidden, w.recurrentAt, hidden4, 1f, w.gatesAt[t], hidden4);
+            }
+            Transforms.sigmoid(w.gateRows[t], false);
+            cellStep(w, t);
+            Nd4j.getExecutioner().exec(new Tanh(w.cellRows[t], w.cellTanhRows[t]));
+            outputStep(w, t);
+        }
+    }
+
+    /** g from its sigmoid, then c = f·c' + i·g; g replaces its sigmoid in the gate buffer. */
+    private static void cellStep(Buffers w, int t) {
+        int hidden = w.hidden;
+        FloatBuffer z = w.gateData;
+        FloatBuffer c = w.cellData;
+        for (int b = 0; b < w.minibatch; b++) {
+            int row = (t * w.minibatch + b) * 4 * hidden;
+            int cell = (t * w.minibatch + b) * hidden;
+            for (int j = 0; j < hidden; j++) {
+                float s = z.get(row + j);
+                float g = (2 * s - 1) / (2 * s * s - 2 * s + 1);
+                z.put(row + j, g);
+                float previous = t > 0 ? c.get(cell - w.minibatch * hidden + j) : 0f;
+                c.put(cell + j, z.get(row + hidden + j) * previous + z.get(row + 3 * hidden + j) * g);
+            }
+        }
+    }
+
+    /** h = o·tanh(c), into the hidden rows and the NCW output ('f' order: [b, j, t] at b + B·j + B·H·t). */
+    private static void outputStep(Buffers w, int t) {
+        int hidden = w.hidden;
+        int minibatch = w.minibatch;
+        FloatBuffer z = w.gateData;
+        FloatBuffer tanhC = w.cellTanhData;
+        FloatBuffer h = w.hiddenData;
+        FloatBuffer out = w.outputData;
+        for (int b = 0; b < minibatch; b++) {
+            int row = (t * minibatch + b) * 4 * hidden;
+            int cell = (t * minibatch + b) * hidden;
+            int outBase = b + minibatch * hidden * t;
+            for (int j = 0; j < hidden; j++) {
+                float value = z.get(row + 2 * hidden + j) * tanhC.get(cell + j);
+                h.put(cell + j, value);
+                out.put(outBase + minibatch * j, value);
+            }
+        }
+    }
+
+    /**
+     * From the last step to the first: the gates' gradients replace the gates' values step by step, and the hidden
+     * state's gradient flows to the step before through one product with RW (added to what the layer above sent).
+     */
+    private static void backwardThroughTime(Buffers w) {
+        int hidden = w.hidden;
+        int minibatch = w.minibatch;
+        FloatBuffer z = w.gateData;
+        FloatBuffer c = w.cellData;
+        FloatBuffer tanhC = w.cellTanhData;
+        FloatBuffer dh = w.hiddenGradientData;
+        float[] cellGradient = w.cellGradient;
+        java.util.Arrays.fill(cellGradient, 0f);
+        for (int t = w.steps - 1; t >= 0; t--) {
+            for (int b = 0; b < minibatch; b++) {
+                int row = (t * minibatch + b) * 4 * hidden;
+                int cell = (t * minibatch + b) * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    float g = z.get(row + j);
+                    float f = z.get(row + hidden + j);
+                    float o = z.get(row + 2 * hidden + j);
+                    float i = z.get(row + 3 * hidden + j);
+                    float tc = tanhC.get(cell + j);
+                    float dhj = dh.get(cell + j);
+                    float previous = t > 0 ? c.get(cell - minibatch * hidden + j) : 0f;
+                    float dc = cellGradient[b * hidden + j] + dhj * o * (1 - tc * tc);
+                    cellGradient[b * hidden + j] = dc * f;
+                    z.put(row + j, dc * i * (1 - g * g));
+                    z.put(row + hidden + j, dc * previous * f * (1 - f));
+                    z.put(row + 2 * hidden + j, dhj * tc * o * (1 - o));
+                    z.put(row + 3 * hidden + j, dc * g * i * (1 - i));
+                }
+            }
+            if (t > 0) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, minibatch, hidden, 4 * hidden,
+                        1f, w.gatesAt[t], 4 * hidden, w.recurrentAt, 4 * hidden, 1f, w.hiddenGradientAt[t - 1], hidden);
+            }
+        }
+    }
+
+    /**
+     * Arrays for one input shape, outside DL4J's workspaces, reused from minibatch to minibatch. Rows are
+     * (time, example) pairs, time-major: row t·B + b. Java reads and writes them through their memory.
+     */
+    private static final class Buffers {
+        final int minibatch;
+        final int inputSize;
+        final int steps;
+        final int hidden;
+        final INDArray inputs;
+        final INDArray inputs3d;
+        final INDArray gates;
+        final INDArray hidden2d;
+        final INDArray cells;
+        final INDArray cellTanh;
+        final INDArray hiddenGradient;
+        final INDArray hiddenGradient3d;
+        final INDArray inputGradient;
+        final INDArray inputGradient3d;
+        final INDArray output;
+        final INDArray recurrentWeights;
+        final INDArray ones;
+        final INDArray gateSums;
+        final INDArray[] gateRows;
+        final INDArray[] cellRows;
+        final INDArray[] cellTanhRows;
+        final FloatPointer[] gatesAt;
+        final FloatPointer[] hiddenAt;
+        final FloatPointer[] hiddenGradientAt;
+        final FloatPointer recurrentAt;
+        final FloatBuffer gateData;
+        final FloatBuffer cellData;
+        final FloatBuffer cellTanhData;
+        final FloatBuffer hiddenData;
+        final FloatBuffer hiddenGradientData;
+        final FloatBuffer outputData;
+        final float[] cellGradient;
+
+        Buffers(int minibatch, int inputSize, int steps, int hidden) {
+            this.minibatch = minibatch;
+            this.inputSize = inputSize;
+            this.steps = steps;
+            this.hidden = hidden;
+            long rows = (long) steps * minibatch;
+            inputs = Nd4j.create(DataType.FLOAT, rows, inputSize);
+            inputs3d = inputs.reshape(steps, minibatch, inputSize);
+            gates = Nd4j.create(DataType.FLOAT, rows, 4L * hidden);
+            hidden2d = Nd4j.create(DataType.FLOAT, rows, hidden);
+            cells = Nd4j.create(DataType.FLOAT, rows, hidden);
+            cellTanh = Nd4j.create(DataType.FLOAT, rows, hidden);
+            hiddenGradient = Nd4j.create(DataType.FLOAT, rows, hidden);
+            hiddenGradient3d = hiddenGradient.reshape(steps, minibatch, hidden);
+            inputGradient = Nd4j.create(DataType.FLOAT, rows, inputSize);
+            inputGradient3d = inputGradient.reshape(steps, minibatch, inputSize);
+            output = Nd4j.create(DataType.FLOAT, new long[] {minibatch, hidden, steps}, 'f');
+            recurrentWeights = Nd4j.create(DataType.FLOAT, hidden, 4L * hidden);
+            ones = Nd4j.ones(DataType.FLOAT, 1, rows);
+            gateSums = Nd4j.create(DataType.FLOAT, 1, 4L * hidden);
+            gateRows = rows(gates);
+            cellRows = rows(cells);
+            cellTanhRows = rows(cellTanh);
+            gatesAt = pointers(gates, 4 * hidden);
+            hiddenAt = pointers(hidden2d, hidden);
+            hiddenGradientAt = pointers(hiddenGradient, hidden);
+            recurrentAt = new FloatPointer(recurrentWeights.data().addressPointer());
+            gateData = memory(gates);
+            cellData = memory(cells);
+            cellTanhData = memory(cellTanh);
+            hiddenData = memory(hidden2d);
+            hiddenGradientData = memory(hiddenGradient);
+            outputData = memory(output);
+            cellGradient = new float[minibatch * hidden];
+        }
+
+        boolean fits(INDArray input, int hiddenSize) {
+            return input.size(0) == minibatch && input.size(1) == inputSize && input.size(2) == steps
+                    && hiddenSize == hidden;
+        }
+
+        private INDArray[] rows(INDArray array) {
+            var views = new INDArray[steps];
+            for (int t = 0; t < steps; t++) {
+                views[t] = array.get(NDArrayIndex.interval((long) t * minibatch, (long) (t + 1) * minibatch),
+                        NDArrayIndex.all());
+            }
+            return views;
+        }
+
+        /** Where step t's rows begin, for OpenBLAS. */
+        private FloatPointer[] pointers(INDArray array, int columns) {
+            var start = array.data().addressPointer();
+            var pointers = new FloatPointer[steps];
+            for (int t = 0; t < steps; t++) {
+                pointers[t] = new FloatPointer(start);
+                pointers[t].position((long) t * minibatch * columns);
+            }
+            return pointers;
+        }
+
+        private static FloatBuffer memory(INDArray array) {
+            return array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+    }
+}
