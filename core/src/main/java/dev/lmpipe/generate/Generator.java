@@ -25,7 +25,8 @@ public final class Generator {
      *               the network reads ({@code ModelSpec.window()})
      */
     public Generator(MultiLayerNetwork network, Vocabulary vocabulary, OptionalInt window) {
-        this.model = window.isPresent() ? new WindowedModel(network, window.getAsInt()) : new RecurrentModel(network);
+        this.model = window.isPresent() ? new WindowedModel(network, window.getAsInt())
+                : LstmStepper.of(network).<LanguageModel<?>>map(stepper -> stepper).orElseGet(() -> new RecurrentModel(network));
         this.vocabulary = vocabulary;
     }
 

@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.api.layers.RecurrentLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -45,12 +44,18 @@ public final class RecurrentModel implements LanguageModel<RecurrentModel.Step> 
             values[i] = tokens[i];
         }
         INDArray output = network.rnnTimeStep(Nd4j.create(values, new long[]{1, 1, tokens.length}, 'c'));
-        float[] next = output.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.point(output.size(2) - 1))
-                .dup().toFloatVector();
+        // Element by element: a view, a copy and a conversion cost three native calls per generated token.
+        float[] next = new float[(int) output.size(1)];
+        long last = output.size(2) - 1;
+        for (int v = 0; v < next.length; v++) {
+            next[v] = output.getFloat(0L, v, last);
+        }
+        // The layers' new state arrays need no copy: every later step starts from copies (advance), so no layer
+        // ever changes these.
         var layers = new HashMap<Integer, Map<String, INDArray>>();
         for (int i = 0; i < network.getnLayers(); i++) {
             if (network.getLayer(i) instanceof RecurrentLayer) {
-                layers.put(i, copy(network.rnnGetPreviousState(i)));
+                layers.put(i, network.rnnGetPreviousState(i));
             }
         }
         return new Step(layers, next);

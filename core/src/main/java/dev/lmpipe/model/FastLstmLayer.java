@@ -41,7 +41,8 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  *   <li>the forward pass of a training step is kept for its backward pass instead of being computed again.</li>
  * </ul>
  * Float networks in NCW without masks, sigmoid gates and tanh activation from a zero state take this path;
- * anything else (masks, stored state for generation or truncated BPTT, other activations) is DL4J's own LSTM.
+ * anything else (masks, stepping with stored state, truncated BPTT, other activations) is DL4J's own LSTM; generation
+ * steps the LSTM without DL4J ({@code generate.LstmStepper}).
  * Not thread-safe, like every DL4J layer: each Spark worker has its own network.
  */
 public class FastLstmLayer extends LSTM {

@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
@@ -126,11 +127,33 @@ class FastLstmTest {
         networks[1].rnnClearPreviousState();
         for (int t = 0; t < 6; t++) {
             var step = networks[1].rnnTimeStep(data.getFeatures().get(
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(t, t + 1)));
-            var expected = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(t));
+                    NDArrayIndex.all(), NDArrayIndex.all(),
+                    NDArrayIndex.interval(t, t + 1)));
+            var expected = whole.get(NDArrayIndex.all(),
+                    NDArrayIndex.all(), NDArrayIndex.point(t));
             assertThat(maxRelativeDifference(expected, step.reshape(expected.shape()))).isLessThan(1e-5);
+        }
+    }
+
+    @Test
+    void stepsLikeDl4jFromAPromptOnwards() {
+        var networks = pair(12, 2);
+        var prompt = tokens(3, 5, 11).getFeatures();
+        var next = tokens(3, 4, 12).getFeatures();
+        for (var network : networks) {
+            network.rnnClearPreviousState();
+        }
+
+        assertThat(maxRelativeDifference(networks[0].rnnTimeStep(prompt), networks[1].rnnTimeStep(prompt))).isLessThan(1e-5);
+        for (int t = 0; t < 4; t++) {
+            var token = next.get(NDArrayIndex.all(), NDArrayIndex.all(),
+                    NDArrayIndex.interval(t, t + 1));
+            assertThat(maxRelativeDifference(networks[0].rnnTimeStep(token), networks[1].rnnTimeStep(token))).isLessThan(1e-5);
+        }
+        var expected = networks[0].rnnGetPreviousState(2);
+        var actual = networks[1].rnnGetPreviousState(2);
+        for (var key : expected.keySet()) {
+            assertThat(maxRelativeDifference(expected.get(key), actual.get(key))).as(key).isLessThan(1e-5);
         }
     }
 

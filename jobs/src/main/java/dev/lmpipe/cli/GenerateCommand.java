@@ -76,7 +76,14 @@ final class GenerateCommand implements Callable<Integer> {
             System.out.println();
             System.out.print(Comparison.table(rows));
         } else {
-            print(System.out, config, config.strategy().generate(generator, ids, config));
+            long start = System.nanoTime();
+            var generations = config.strategy().generate(generator, ids, config);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            print(System.out, config, generations);
+            int characters = generations.stream().mapToInt(Generator.Generation::characters).sum();
+            // On stderr, so that stdout stays the generated text only.
+            System.err.printf("generate: %,d characters in %.2f s (%,.0f characters/s, prompt included in the time)%n",
+                    characters, seconds, characters / seconds);
         }
         return 0;
     }

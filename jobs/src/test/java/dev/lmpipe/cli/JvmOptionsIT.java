@@ -8,7 +8,10 @@ import java.util.jar.JarFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** conf/jvm-options (the launcher's, surefire's and executors' flags) and the jar's Add-Opens list agree. */
+/**
+ * conf/jvm-options (the launcher's, surefire's and executors' flags), the jar's Add-Opens list and the driver's and
+ * executors' flags in conf/spark-submit.properties agree.
+ */
 class JvmOptionsIT {
     @Test
     void jarManifestOpensTheSamePackagesAsConfJvmOptions() throws Exception {
@@ -26,14 +29,15 @@ class JvmOptionsIT {
     @Test
     void sparkSubmitPropertiesGiveDriverAndExecutorsTheFlagsOfConfJvmOptions() throws Exception {
         var fromConf = Files.readAllLines(Path.of("..", "conf", "jvm-options")).stream()
-                .filter(line -> line.startsWith("--add-opens=")).sorted().toList();
+                .filter(line -> !line.isBlank()).sorted().toList();
         var properties = new java.util.Properties();
         try (var in = Files.newBufferedReader(Path.of("..", "conf", "spark-submit.properties"))) {
             properties.load(in);
         }
         for (String key : java.util.List.of("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")) {
             var flags = java.util.Arrays.stream(properties.getProperty(key, "").split(" "))
-                    .filter(flag -> flag.startsWith("--add-opens=")).sorted().toList();
+                    .filter(flag -> flag.startsWith("--add-opens=") || flag.startsWith("-Dorg.bytedeco.javacpp.maxPhysicalBytes="))
+                    .sorted().toList();
             assertThat(flags).as(key).isEqualTo(fromConf).isNotEmpty();
         }
     }
