@@ -6,6 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * A model that sees a fixed window of the last {@code window} tokens (the transformer, the MLP) as a
@@ -16,10 +17,13 @@ import java.util.Arrays;
 public final class WindowedModel implements LanguageModel<WindowedModel.Context> {
     private final MultiLayerNetwork network;
     private final int window;
+    /** The GPT's window without SameDiff's executor; empty for other networks (the MLP). */
+    private final Optional<TransformerWindow> transformer;
 
     public WindowedModel(MultiLayerNetwork network, int window) {
         this.network = network;
         this.window = window;
+        this.transformer = TransformerWindow.of(network);
     }
 
     /** The last tokens (at most the window) and the distribution of the next one. */
@@ -40,6 +44,9 @@ public final class WindowedModel implements LanguageModel<WindowedModel.Context>
     }
 
     private float[] distributionAfter(int[] tokens) {
+        if (transformer.isPresent()) {
+            return transformer.get().distributionAfter(tokens);
+        }
         float[] values = new float[window];
         for (int i = 0; i < tokens.length; i++) {
             values[i] = tokens[i];

@@ -24,8 +24,8 @@ import java.util.Objects;
  * {@link CorrectedSameDiffLayer}; its fields have getters, setters and a no-arg constructor for Jackson.
  */
 public class LayerNorm extends SequenceLayer {
-    static final String GAIN = "g";
-    static final String BIAS = "b";
+    public static final String GAIN = "g";
+    public static final String BIAS = "b";
 
     /** For Jackson only. */
     public LayerNorm() {

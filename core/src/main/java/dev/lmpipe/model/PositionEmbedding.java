@@ -35,7 +35,7 @@ import java.util.Objects;
  */
 public class PositionEmbedding extends SequenceLayer {
     /** Parameter name; DL4J splits gradient keys {@code <layer>_<param>} at the last '_', so none in names. */
-    static final String POSITIONS = "pos";
+    public static final String POSITIONS = "pos";
     /** Standard deviation of the initial weights, as in GPT-2. */
     static final double INIT_STD = 0.02;
 

@@ -42,25 +42,25 @@ import java.util.Objects;
 public class TransformerBlock extends SequenceLayer {
     // Parameter names: DL4J keys gradients as "<layer>_<param>" and splits at the last '_', so no '_' in them
     // (an NPE in BaseMultiLayerUpdater.preApply otherwise).
-    static final String NORM1_GAIN = "ln1g";
-    static final String NORM1_BIAS = "ln1b";
-    static final String QKV_WEIGHT = "wqkv";
-    static final String QKV_BIAS = "bqkv";
-    static final String ATTENTION_OUT_WEIGHT = "wo";
-    static final String ATTENTION_OUT_BIAS = "bo";
-    static final String NORM2_GAIN = "ln2g";
-    static final String NORM2_BIAS = "ln2b";
-    static final String HIDDEN_WEIGHT = "w1";
-    static final String HIDDEN_BIAS = "b1";
-    static final String MLP_OUT_WEIGHT = "w2";
-    static final String MLP_OUT_BIAS = "b2";
+    public static final String NORM1_GAIN = "ln1g";
+    public static final String NORM1_BIAS = "ln1b";
+    public static final String QKV_WEIGHT = "wqkv";
+    public static final String QKV_BIAS = "bqkv";
+    public static final String ATTENTION_OUT_WEIGHT = "wo";
+    public static final String ATTENTION_OUT_BIAS = "bo";
+    public static final String NORM2_GAIN = "ln2g";
+    public static final String NORM2_BIAS = "ln2b";
+    public static final String HIDDEN_WEIGHT = "w1";
+    public static final String HIDDEN_BIAS = "b1";
+    public static final String MLP_OUT_WEIGHT = "w2";
+    public static final String MLP_OUT_BIAS = "b2";
 
     /** Standard deviation of the initial weight matrices, as in GPT-2. */
     static final double INIT_STD = 0.02;
     /** Added to the scores of future positions: exp underflows to exactly 0 after the softmax's max shift. */
     static final double MASKED = -1e9;
     /** The MLP's hidden width, in multiples of the block's width. */
-    static final int MLP_EXPANSION = 4;
+    public static final int MLP_EXPANSION = 4;
 
     private int heads;
     private int layers;
