@@ -12,6 +12,7 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,8 @@ public final class LstmStepper implements LanguageModel<LstmStepper.Step> {
     public static Optional<LstmStepper> of(MultiLayerNetwork network) {
         var confs = network.getLayerWiseConfigurations().getConfs();
         int last = confs.size() - 1;
-        if (confs.size() < 3 || !(confs.get(0).getLayer() instanceof EmbeddingSequenceLayer embeddingConf)
+        // OpenBLAS on host memory: the CPU backend only (a GPU build steps through DL4J).
+        if (!Nd4j.getEnvironment().isCPU() || confs.size() < 3 || !(confs.get(0).getLayer() instanceof EmbeddingSequenceLayer embeddingConf)
                 || !(embeddingConf.getActivationFn() instanceof ActivationIdentity)
                 || !(confs.get(last).getLayer() instanceof RnnOutputLayer outputConf)
                 || !(outputConf.getActivationFn() instanceof ActivationSoftmax)) {

@@ -87,7 +87,8 @@ final class TransformerWindow {
     static Optional<TransformerWindow> of(MultiLayerNetwork network) {
         var confs = network.getLayerWiseConfigurations().getConfs();
         int last = confs.size() - 1;
-        if (confs.size() < 5 || !(confs.get(0).getLayer() instanceof EmbeddingSequenceLayer embedding)
+        // Java and OpenBLAS on the arrays' memory: the CPU backend only (a GPU build runs the window through DL4J).
+        if (!Nd4j.getEnvironment().isCPU() || confs.size() < 5 || !(confs.get(0).getLayer() instanceof EmbeddingSequenceLayer embedding)
                 || embedding.hasBias() || !(embedding.getActivationFn() instanceof ActivationIdentity)
                 || !(confs.get(1).getLayer() instanceof PositionEmbedding positions)
                 || !(confs.get(last - 1).getLayer() instanceof LayerNorm)
