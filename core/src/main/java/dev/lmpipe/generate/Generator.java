@@ -25,9 +25,17 @@ public final class Generator {
      *               the network reads ({@code ModelSpec.window()})
      */
     public Generator(MultiLayerNetwork network, Vocabulary vocabulary, OptionalInt window) {
-        this.model = window.isPresent() ? new WindowedModel(network, window.getAsInt())
-                : LstmStepper.of(network).<LanguageModel<?>>map(stepper -> stepper).orElseGet(() -> new RecurrentModel(network));
+        this.model = model(network, window);
         this.vocabulary = vocabulary;
+    }
+
+    private static LanguageModel<?> model(MultiLayerNetwork network, OptionalInt window) {
+        if (window.isPresent()) {
+            return new WindowedModel(network, window.getAsInt());
+        }
+        // The character LSTM is stepped without DL4J; other recurrent networks through rnnTimeStep.
+        var stepper = LstmStepper.of(network);
+        return stepper.isPresent() ? stepper.get() : new RecurrentModel(network);
     }
 
     /** A generator for a recurrent network. */

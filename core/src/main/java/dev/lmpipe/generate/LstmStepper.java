@@ -33,28 +33,20 @@ public final class LstmStepper implements LanguageModel<LstmStepper.Step> {
     private final float[][] embedding;
     private final float[] embeddingBias;
     private final List<Cell> cells;
-    private final FloatPointer outputWeights;
-    private final float[] outputBias;
-    private final int hidden;
+    private final SoftmaxOutput output;
+    /** The top layer's output, the output layer's input. */
     private final FloatPointer top;
-    private final FloatPointer logits;
-    private final float[] logitValues;
 
     /** Recurrent state of every layer ({@code h} and {@code c}) and the next token's distribution. */
     public record Step(float[][] hidden, float[][] cells, float[] next) implements LanguageModel.State {
     }
 
-    private LstmStepper(float[][] embedding, float[] embeddingBias, List<Cell> cells, INDArray outputWeights,
-                        float[] outputBias) {
+    private LstmStepper(float[][] embedding, float[] embeddingBias, List<Cell> cells, SoftmaxOutput output) {
         this.embedding = embedding;
         this.embeddingBias = embeddingBias;
         this.cells = cells;
-        this.hidden = (int) outputWeights.size(0);
-        this.outputWeights = columnMajor(outputWeights);
-        this.outputBias = outputBias;
-        this.top = new FloatPointer(hidden);
-        this.logits = new FloatPointer(outputBias.length);
-        this.logitValues = new float[outputBias.length];
+        this.output = output;
+        this.top = new FloatPointer(cells.get(cells.size() - 1).hidden);
     }
 
     /** The stepper for an embedding → LSTM … → softmax network, or empty for any other network. */
@@ -80,17 +72,21 @@ public final class LstmStepper implements LanguageModel<LstmStepper.Step> {
         }
         var embeddingParams = network.getLayer(0).paramTable();
         var embeddingBias = embeddingParams.get(DefaultParamInitializer.BIAS_KEY);
-        var outputParams = network.getLayer(last).paramTable();
         return Optional.of(new LstmStepper(
                 embeddingParams.get(DefaultParamInitializer.WEIGHT_KEY).toFloatMatrix(),
                 embeddingBias == null ? new float[(int) embeddingConf.getNOut()] : embeddingBias.toFloatVector(),
-                cells, outputParams.get(DefaultParamInitializer.WEIGHT_KEY),
-                outputParams.get(DefaultParamInitializer.BIAS_KEY).toFloatVector()));
+                cells, new SoftmaxOutput(network.getLayer(last).paramTable())));
     }
 
     @Override
     public Step start(int[] prompt) {
-        var state = new Step(new float[cells.size()][hidden()], new float[cells.size()][hidden()], null);
+        var hidden = new float[cells.size()][];
+        var cellStates = new float[cells.size()][];
+        for (int layer = 0; layer < cells.size(); layer++) {
+            hidden[layer] = new float[cells.get(layer).hidden];
+            cellStates[layer] = new float[cells.get(layer).hidden];
+        }
+        var state = new Step(hidden, cellStates, null);
         for (int token : prompt) {
             state = advance(state, token);
         }
@@ -106,44 +102,17 @@ public final class LstmStepper implements LanguageModel<LstmStepper.Step> {
         var h = new float[cells.size()][];
         var c = new float[cells.size()][];
         for (int layer = 0; layer < cells.size(); layer++) {
-            h[layer] = new float[hidden()];
-            c[layer] = new float[hidden()];
+            h[layer] = new float[cells.get(layer).hidden];
+            c[layer] = new float[cells.get(layer).hidden];
             cells.get(layer).step(x, state.hidden()[layer], state.cells()[layer], h[layer], c[layer]);
             x = h[layer];
         }
         return new Step(h, c, softmax(x));
     }
 
-    private int hidden() {
-        return cells.get(0).hidden;
-    }
-
-    private float[] softmax(float[] top) {
-        this.top.put(top, 0, hidden);
-        // Output weights [H, V], column-major: logits = W^T h.
-        cblas_sgemv(CblasColMajor, CblasTrans, hidden, logitValues.length, 1f, outputWeights, hidden,
-                this.top, 1, 0f, logits, 1);
-        logits.get(logitValues, 0, logitValues.length);
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < logitValues.length; v++) {
-            max = Math.max(max, logitValues[v] + outputBias[v]);
-        }
-        double sum = 0;
-        double[] exp = new double[logitValues.length];
-        for (int v = 0; v < exp.length; v++) {
-            exp[v] = Math.exp(logitValues[v] + outputBias[v] - max);
-            sum += exp[v];
-        }
-        float[] probabilities = new float[exp.length];
-        for (int v = 0; v < exp.length; v++) {
-            probabilities[v] = (float) (exp[v] / sum);
-        }
-        return probabilities;
-    }
-
-    /** A copy of a DL4J parameter in native memory, column-major as DL4J keeps it. */
-    private static FloatPointer columnMajor(INDArray parameter) {
-        return new FloatPointer(parameter.dup('f').data().asFloat());
+    private float[] softmax(float[] h) {
+        top.put(h, 0, h.length);
+        return output.probabilities(top);
     }
 
     /**
@@ -164,8 +133,8 @@ public final class LstmStepper implements LanguageModel<LstmStepper.Step> {
         Cell(INDArray inputWeights, INDArray recurrentWeights, INDArray bias) {
             this.inputSize = (int) inputWeights.size(0);
             this.hidden = (int) recurrentWeights.size(0);
-            this.inputWeights = columnMajor(inputWeights);
-            this.recurrentWeights = columnMajor(recurrentWeights);
+            this.inputWeights = SoftmaxOutput.columnMajor(inputWeights);
+            this.recurrentWeights = SoftmaxOutput.columnMajor(recurrentWeights);
             this.bias = bias.toFloatVector();
             this.input = new FloatPointer(inputSize);
             this.state = new FloatPointer(hidden);

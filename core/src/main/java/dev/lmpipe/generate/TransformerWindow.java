@@ -1,6 +1,8 @@
 package dev.lmpipe.generate;
 
 import dev.lmpipe.model.LayerNorm;
+import static dev.lmpipe.model.HostMemory.floats;
+import static dev.lmpipe.model.HostMemory.pointer;
 import dev.lmpipe.model.PositionEmbedding;
 import dev.lmpipe.model.TransformerBlock;
 import org.bytedeco.javacpp.FloatPointer;
@@ -17,7 +19,6 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,6 @@ import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
-import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
 
 /**
  * The GPT (token and position embeddings, {@link TransformerBlock}s, final {@link LayerNorm}, softmax) run over one
@@ -41,14 +41,12 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
 final class TransformerWindow {
     private final int width;
     private final int heads;
-    private final int block;
     private final float[][] tokenEmbedding;
     private final float[][] positionEmbedding;
     private final List<Block> blocks;
     private final INDArray finalGain;
     private final INDArray finalBias;
-    private final INDArray outputWeights;
-    private final float[] outputBias;
+    private final SoftmaxOutput output;
 
     private final INDArray x;
     private final INDArray normed;
@@ -57,21 +55,17 @@ final class TransformerWindow {
     private final INDArray attended;
     private final INDArray hidden;
     private final INDArray projected;
-    private final INDArray logits;
 
     private TransformerWindow(int width, int heads, int block, float[][] tokenEmbedding, float[][] positionEmbedding,
                               List<Block> blocks, Map<String, INDArray> finalNorm, Map<String, INDArray> output) {
         this.width = width;
         this.heads = heads;
-        this.block = block;
         this.tokenEmbedding = tokenEmbedding;
         this.positionEmbedding = positionEmbedding;
         this.blocks = blocks;
         try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             this.finalGain = rowMajor(finalNorm.get(LayerNorm.GAIN));
             this.finalBias = rowMajor(finalNorm.get(LayerNorm.BIAS));
-            this.outputWeights = rowMajor(output.get(DefaultParamInitializer.WEIGHT_KEY));
-            this.outputBias = output.get(DefaultParamInitializer.BIAS_KEY).toFloatVector();
             x = Nd4j.create(DataType.FLOAT, block, width);
             normed = Nd4j.create(DataType.FLOAT, block, width);
             qkv = Nd4j.create(DataType.FLOAT, block, 3L * width);
@@ -79,8 +73,8 @@ final class TransformerWindow {
             attended = Nd4j.create(DataType.FLOAT, block, width);
             hidden = Nd4j.create(DataType.FLOAT, block, (long) TransformerBlock.MLP_EXPANSION * width);
             projected = Nd4j.create(DataType.FLOAT, block, width);
-            logits = Nd4j.create(DataType.FLOAT, outputBias.length);
         }
+        this.output = new SoftmaxOutput(output);
     }
 
     /** The window runner for a GPT network, or empty for any other network. */
@@ -120,7 +114,7 @@ final class TransformerWindow {
     /** Probabilities of the token after {@code tokens} (1 to block of them). */
     float[] distributionAfter(int[] tokens) {
         int n = tokens.length;
-        FloatBuffer xs = memory(x);
+        FloatBuffer xs = floats(x);
         for (int t = 0; t < n; t++) {
             for (int j = 0; j < width; j++) {
                 xs.put(t * width + j, tokenEmbedding[tokens[t]][j] + positionEmbedding[t][j]);
@@ -135,41 +129,23 @@ final class TransformerWindow {
             product(normed, b.qkvWeight, b.qkvBias, qkv, n, width, 3 * width);
             attention(n);
             product(attended, b.attentionOutWeight, b.attentionOutBias, projected, n, width, width);
-            addTo(xs, memory(projected), n * width);
+            addTo(xs, floats(projected), n * width);
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNorm(xRows, b.norm2Gain, b.norm2Bias, normedRows, false, 1));
             product(normed, b.hiddenWeight, b.hiddenBias, hidden, n, width, (int) hidden.size(1));
             Nd4j.exec(new GELU(hiddenRows, hiddenRows));
             product(hidden, b.mlpOutWeight, b.mlpOutBias, projected, n, (int) hidden.size(1), width);
-            addTo(xs, memory(projected), n * width);
+            addTo(xs, floats(projected), n * width);
         }
         var lastRow = x.get(NDArrayIndex.interval(n - 1, n), NDArrayIndex.all());
         var lastNormed = normed.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all());
         Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNorm(lastRow, finalGain, finalBias, lastNormed, false, 1));
-        int vocabulary = outputBias.length;
-        cblas_sgemv(CblasRowMajor, CblasTrans, width, vocabulary, 1f, pointer(outputWeights), vocabulary,
-                pointer(normed), 1, 0f, pointer(logits), 1);
-        FloatBuffer logitValues = memory(logits);
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocabulary; v++) {
-            max = Math.max(max, logitValues.get(v) + outputBias[v]);
-        }
-        double[] exp = new double[vocabulary];
-        double sum = 0;
-        for (int v = 0; v < vocabulary; v++) {
-            exp[v] = Math.exp(logitValues.get(v) + outputBias[v] - max);
-            sum += exp[v];
-        }
-        float[] probabilities = new float[vocabulary];
-        for (int v = 0; v < vocabulary; v++) {
-            probabilities[v] = (float) (exp[v] / sum);
-        }
-        return probabilities;
+        return output.probabilities(pointer(normed));
     }
 
     /** Causal multi-head self-attention of the first n rows of qkv ([q | k | v], heads side by side) into attended. */
     private void attention(int n) {
         int headSize = width / heads;
-        FloatBuffer s = memory(scores);
+        FloatBuffer s = floats(scores);
         var qkvAt = pointer(qkv);
         for (int h = 0; h < heads; h++) {
             // scores = q·kᵀ / sqrt(head size), rows of the [n, n] top-left corner, leading dimension n.
@@ -200,7 +176,7 @@ final class TransformerWindow {
     private static void product(INDArray in, INDArray weight, float[] bias, INDArray out, int n, int k, int m) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1f, pointer(in), k, pointer(weight), m,
                 0f, pointer(out), m);
-        FloatBuffer values = memory(out);
+        FloatBuffer values = floats(out);
         for (int r = 0; r < n; r++) {
             for (int c = 0; c < m; c++) {
                 values.put(r * m + c, values.get(r * m + c) + bias[c]);
@@ -218,17 +194,10 @@ final class TransformerWindow {
         return parameter.dup('c');
     }
 
-    private static FloatPointer pointer(INDArray array) {
-        return new FloatPointer(array.data().addressPointer());
-    }
-
     private static FloatPointer at(FloatPointer start, long offset) {
         return new FloatPointer(start).position(start.position() + offset);
     }
 
-    private static FloatBuffer memory(INDArray array) {
-        return array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
 
     /** One block's parameters, row-major copies outside DL4J's workspaces. */
     private static final class Block {

@@ -20,7 +20,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 import org.bytedeco.javacpp.FloatPointer;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
@@ -85,10 +84,9 @@ public class FastLstmLayer extends LSTM {
         }
         forwardOf = null;
         var inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, true, workspaceMgr);
-        var recurrentWeights = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, true, workspaceMgr);
         var w = work;
         w.hiddenGradient3d.assign(epsilon.permute(2, 0, 1));
-        w.recurrentWeights.assign(recurrentWeights);
+        // w.recurrentWeights still holds the forward pass's RW: the parameters change only after the backward pass.
         backwardThroughTime(w);
 
         // w.gates now holds the gradient of the loss with respect to the gates' inputs, all time steps.
@@ -308,13 +306,13 @@ public class FastLstmLayer extends LSTM {
             gatesAt = pointers(gates, 4 * hidden);
             hiddenAt = pointers(hidden2d, hidden);
             hiddenGradientAt = pointers(hiddenGradient, hidden);
-            recurrentAt = new FloatPointer(recurrentWeights.data().addressPointer());
-            gateData = memory(gates);
-            cellData = memory(cells);
-            cellTanhData = memory(cellTanh);
-            hiddenData = memory(hidden2d);
-            hiddenGradientData = memory(hiddenGradient);
-            outputData = memory(output);
+            recurrentAt = HostMemory.pointer(recurrentWeights);
+            gateData = HostMemory.floats(gates);
+            cellData = HostMemory.floats(cells);
+            cellTanhData = HostMemory.floats(cellTanh);
+            hiddenData = HostMemory.floats(hidden2d);
+            hiddenGradientData = HostMemory.floats(hiddenGradient);
+            outputData = HostMemory.floats(output);
             cellGradient = new float[minibatch * hidden];
         }
 
@@ -334,7 +332,7 @@ public class FastLstmLayer extends LSTM {
 
         /** Where step t's rows begin, for OpenBLAS. */
         private FloatPointer[] pointers(INDArray array, int columns) {
-            var start = array.data().addressPointer();
+            var start = HostMemory.pointer(array);
             var pointers = new FloatPointer[steps];
             for (int t = 0; t < steps; t++) {
                 pointers[t] = new FloatPointer(start);
@@ -343,8 +341,5 @@ public class FastLstmLayer extends LSTM {
             return pointers;
         }
 
-        private static FloatBuffer memory(INDArray array) {
-            return array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-        }
     }
 }
