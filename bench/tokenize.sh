@@ -67,7 +67,7 @@ echo "text: $text_bytes bytes (uncompressed)"
 report raw
 report lmpipe
 grep '^tokenize:' "$work/lmpipe.log"
-du -sb "$work/dataset" | awk '{ printf "dataset: %.2f GB (2 bytes per token)\n", $1 / 1e9 }'
+du -sb "$work/dataset" | awk '{ printf "dataset: %.2f GB\n", $1 / 1e9 }'
 if [ "${BPE:-0}" = 1 ]; then
   rm -rf "$work/dataset" "$work/dataset-bpe"; sync
   LMPIPE_JAVA_OPTS="-Xmx$heap" run bpe "$root/lmpipe" tokenize "$corpus" -o "$work/dataset-bpe" \

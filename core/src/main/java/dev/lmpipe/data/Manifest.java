@@ -42,7 +42,8 @@ public record Manifest(
         TokenizeConfig config,
         TokenizeSummary summary) {
 
-    public static final int FORMAT = 1;
+    /** 2: shards of the character tokenizer map their codes to ids ({@link ShardInfo#codes}); 1 is read as well. */
+    public static final int FORMAT = 2;
     public static final String FILE = "manifest.json";
     public static final int SOURCES_LISTED = 1000;
     /** Settings that earlier versions stored and this one no longer has; dropped when reading. */
@@ -87,8 +88,8 @@ public record Manifest(
             stored.remove(RETIRED_SETTINGS);
             tree.set("config", Json.withDefaults(stored, TokenizeConfig.DEFAULTS));
             Manifest manifest = Json.MAPPER.treeToValue(tree, Manifest.class);
-            if (manifest.format() != FORMAT) {
-                throw new LmpipeException(path + " has format " + manifest.format() + "; this lmpipe reads format " + FORMAT);
+            if (manifest.format() < 1 || manifest.format() > FORMAT) {
+                throw new LmpipeException(path + " has format " + manifest.format() + "; this lmpipe reads formats 1 to " + FORMAT);
             }
             return manifest;
         } catch (IOException e) {

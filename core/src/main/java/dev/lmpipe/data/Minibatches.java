@@ -41,7 +41,7 @@ public final class Minibatches {
         }
         byShard.forEach((shard, indices) -> {
             long[] starts = indices.stream().mapToLong(i -> spec.starts()[i]).toArray();
-            int[][] read = Shards.readRanges(storage, Storage.child(dataset, shards.get(shard).file()), starts, seqLen + 1);
+            int[][] read = Shards.readRanges(storage, dataset, shards.get(shard), starts, seqLen + 1);
             for (int k = 0; k < indices.size(); k++) {
                 windows[indices.get(k)] = read[k];
             }

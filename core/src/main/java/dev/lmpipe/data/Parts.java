@@ -3,9 +3,9 @@ package dev.lmpipe.data;
 import dev.lmpipe.storage.Storage;
 
 /**
- * Names of tokenize's intermediate files inside the staged dataset directory: clean UTF-8 text per task and
- * split, then (for tokenizers whose token count is not the character count) token ids per task and split.
- * They are deleted before the dataset is committed.
+ * Names of tokenize's intermediate files for BPE inside the staged dataset directory: clean UTF-8 text per task
+ * and split, then token ids per task and split. They are deleted before the dataset is committed. (The
+ * character tokenizer has none: its reading pass writes the shards.)
  */
 public final class Parts {
     public static final String DIRECTORY = "_parts";

@@ -24,9 +24,12 @@ import java.util.TreeMap;
  * @param skipped        files left out, in source order, with the reason
  * @param bytesRead      bytes of input in the files kept (compressed files: uncompressed bytes)
  * @param replacedBytes  invalid UTF-8 bytes replaced by U+FFFD in the files kept
+ * @param shards         the character tokenizer's shards as the tasks wrote them, in corpus order
+ * @param dropped        segments of files left out that those shards hold: {@link CharShards#rewrite} removes them
  */
 public record ReadOutcome(List<Segment> segments, Map<Integer, Long> counts, long filesRead,
-                          List<TokenizeSummary.Skipped> skipped, long bytesRead, long replacedBytes) {
+                          List<TokenizeSummary.Skipped> skipped, long bytesRead, long replacedBytes,
+                          List<CharShards.Written> shards, List<Segment> dropped) {
 
     public static ReadOutcome combine(List<ReadTask.Result> results, List<Source> sources, InvalidUtf8 policy,
                                       double maxControlShare) {
@@ -69,16 +72,19 @@ public record ReadOutcome(List<Segment> segments, Map<Integer, Long> counts, lon
         }
         Set<Integer> left = new HashSet<>(reasons.keySet());
         var segments = new ArrayList<Segment>();
+        var dropped = new ArrayList<Segment>();
+        var shards = new ArrayList<CharShards.Written>();
         for (ReadTask.Result result : results) {
             for (Segment segment : result.segments()) {
-                if (!left.contains(segment.source())) {
-                    segments.add(segment);
-                }
+                (left.contains(segment.source()) ? dropped : segments).add(segment);
             }
+            dropped.addAll(result.dropped());
+            shards.addAll(result.shards());
         }
         var skipped = reasons.entrySet().stream()
                 .map(e -> new TokenizeSummary.Skipped(sources.get(e.getKey()).path(), e.getValue())).toList();
-        return new ReadOutcome(segments, counts, filesRead, skipped, accepted.bytes(), accepted.invalidBytes());
+        return new ReadOutcome(segments, counts, filesRead, skipped, accepted.bytes(), accepted.invalidBytes(), shards,
+                dropped);
     }
 
     private static void add(Map<Integer, Long> into, long[][] table) {

@@ -24,8 +24,9 @@ import java.util.Map;
 
 /**
  * Tokenize's reading pass, one task: reads its byte ranges piece by piece, cleans the text, assigns each
- * document to its split, appends the clean text to the task's part file of that split, and counts characters.
- * Memory is bounded by the piece size, whatever the files.
+ * document to its split, and counts characters. The clean text goes, per split, straight into the task's shards
+ * for the character tokenizer ({@link CharShards}), or into the task's part file for BPE, whose vocabulary must be
+ * learned before anything is encoded. Memory is bounded by the piece size, whatever the files.
  *
  * <p>A file the task read whole is judged here (binary, invalid UTF-8): a rejected file's counts are dropped and
  * its segments left out. A file shared with other tasks is judged on the driver from every task's
@@ -39,8 +40,10 @@ public final class ReadTask {
     }
 
     /** Settings of the reading pass. */
+    /** @param shardTokens characters per shard of the character tokenizer's shards; 0 to write text parts (BPE) */
     public record Settings(Documents documents, long blockBytes, int pieceBytes, Cleaning cleaning,
-                           DocumentSplits splits, InvalidUtf8 invalidUtf8, double maxControlShare) implements Serializable {
+                           DocumentSplits splits, InvalidUtf8 invalidUtf8, double maxControlShare, long shardTokens)
+            implements Serializable {
     }
 
     /** A file left out, and why. */
@@ -61,9 +64,12 @@ public final class ReadTask {
      * @param rejected      whole files left out
      * @param partials      shared files, to be judged on the driver
      * @param firstInvalid  the first accepted whole file with invalid UTF-8 and the offset, or null
+     * @param shards        the shards written (character tokenizer), in the order they were finished
+     * @param dropped       segments of rejected whole files already written to those shards
      */
     public record Result(int task, List<Segment> segments, long[][] counts, FileStats accepted, int acceptedFiles,
-                         List<Rejected> rejected, List<Partial> partials, long[] firstInvalid) implements Serializable {
+                         List<Rejected> rejected, List<Partial> partials, long[] firstInvalid,
+                         List<CharShards.Written> shards, List<Segment> dropped) implements Serializable {
     }
 
     public static Result run(Storage storage, List<Source> sources, List<ReadPlan.Range> ranges, int task,
@@ -74,10 +80,13 @@ public final class ReadTask {
         var rejected = new ArrayList<Rejected>();
         var partials = new ArrayList<Partial>();
         var segments = new ArrayList<Segment>();
+        var dropped = new ArrayList<Segment>();
         long[] firstInvalid = null;
         int acceptedFiles = 0;
         var lastWhole = new EnumMap<Split, Integer>(Split.class);
-        try (var parts = new PartWriters(storage, dataset, task)) {
+        Output parts = settings.shardTokens() > 0 ? new ShardOutput(new CharShards(storage, dataset, task,
+                settings.shardTokens())) : new PartWriters(storage, dataset, task);
+        try (parts) {
             for (ReadPlan.Range range : ranges) {
                 Source source = sources.get(range.source());
                 var stats = new FileStats();
@@ -91,6 +100,7 @@ public final class ReadTask {
                 String reason = stats.rejection(settings.invalidUtf8(), settings.maxControlShare());
                 if (reason != null) {
                     cleaner.discard();
+                    dropped.addAll(segments.subList(before, segments.size()));
                     segments.subList(before, segments.size()).clear();
                     rejected.add(new Rejected(range.source(), reason));
                     continue;
@@ -105,7 +115,7 @@ public final class ReadTask {
             }
         }
         return new Result(task, segments, TextCleaner.sparse(acceptedCounts), accepted, acceptedFiles, rejected,
-                partials, firstInvalid);
+                partials, firstInvalid, parts.shards(), dropped);
     }
 
     /**
@@ -120,11 +130,10 @@ public final class ReadTask {
         for (Segment segment : added) {
             Integer last = lastWhole.get(segment.split());
             Segment previous = last == null ? null : segments.get(last);
-            if (previous != null && previous.start() + previous.length() == segment.start()
+            if (previous != null && previous.shard() == segment.shard()
+                    && previous.start() + previous.length() == segment.start()
                     && previous.characters() + segment.characters() <= SEGMENT_CHARACTERS) {
-                segments.set(last, new Segment(previous.source(), previous.offset(), previous.task(), previous.split(),
-                        previous.start(), previous.length() + segment.length(),
-                        previous.characters() + segment.characters()));
+                segments.set(last, previous.plus(segment.length(), segment.characters()));
             } else {
                 segments.add(segment);
                 lastWhole.put(segment.split(), segments.size() - 1);
@@ -150,7 +159,7 @@ public final class ReadTask {
     }
 
     private static void readRange(Storage storage, Source source, ReadPlan.Range range, Settings settings,
-                                  TextCleaner cleaner, FileStats stats, PartWriters parts, List<Segment> segments) {
+                                  TextCleaner cleaner, FileStats stats, Output output, List<Segment> segments) {
         long key = settings.splits().key(source.name());
         int first = segments.size();
         var open = new EnumMap<Split, Segment>(Split.class);
@@ -162,24 +171,66 @@ public final class ReadTask {
                     continue;
                 }
                 Split split = settings.splits().of(key, piece.document());
-                Segment current = open.get(split);
-                long at = parts.write(split, cleaned.bytes(), cleaned.length());
-                if (current == null || current.characters() >= SEGMENT_CHARACTERS) {
-                    if (current != null) {
-                        segments.add(current);
+                output.write(split, cleaned, (shard, at, length, characters) -> {
+                    Segment current = open.get(split);
+                    if (current == null || current.characters() >= SEGMENT_CHARACTERS || current.shard() != shard) {
+                        if (current != null) {
+                            segments.add(current);
+                        }
+                        current = new Segment(range.source(), piece.offset(), output.task(), shard, split, at, 0, 0);
                     }
-                    current = new Segment(range.source(), piece.offset(), parts.task, split, at, 0, 0);
-                }
-                open.put(split, new Segment(current.source(), current.offset(), current.task(), split, current.start(),
-                        current.length() + cleaned.length(), current.characters() + cleaned.characters()));
+                    open.put(split, current.plus(length, characters));
+                });
             }
         }
         segments.addAll(open.values());
         segments.subList(first, segments.size()).sort(java.util.Comparator.comparingLong(Segment::offset));
     }
 
+    /** Receives where clean text went: shard number (-1: part file), first byte or token, bytes or tokens, characters. */
+    private interface Placement {
+        void place(int shard, long at, long length, long characters);
+    }
+
+    /** Where a task's clean text goes. */
+    private interface Output extends AutoCloseable {
+        int task();
+
+        void write(Split split, TextCleaner.Cleaned cleaned, Placement placement);
+
+        /** The shards written, once closed. */
+        List<CharShards.Written> shards();
+
+        @Override
+        void close();
+    }
+
+    /** The character tokenizer's output: the task's shards, one token per character. */
+    private record ShardOutput(CharShards writer) implements Output {
+        @Override
+        public int task() {
+            return writer.task();
+        }
+
+        @Override
+        public void write(Split split, TextCleaner.Cleaned cleaned, Placement placement) {
+            writer.append(split, cleaned.bytes(), cleaned.length(),
+                    (shard, start, tokens) -> placement.place(shard, start, tokens, tokens));
+        }
+
+        @Override
+        public List<CharShards.Written> shards() {
+            return writer.written();
+        }
+
+        @Override
+        public void close() {
+            writer.close();
+        }
+    }
+
     /** The task's part files, one per split, opened on first use. */
-    private static final class PartWriters implements AutoCloseable {
+    private static final class PartWriters implements Output {
         private final Storage storage;
         private final String dataset;
         private final int task;
@@ -192,18 +243,29 @@ public final class ReadTask {
             this.task = task;
         }
 
-        /** Appends to the split's part; returns the offset the bytes were written at. */
-        long write(Split split, byte[] bytes, int length) {
+        @Override
+        public int task() {
+            return task;
+        }
+
+        /** Appends to the split's part. */
+        @Override
+        public void write(Split split, TextCleaner.Cleaned cleaned, Placement placement) {
             var out = streams.computeIfAbsent(split,
                     s -> new BufferedOutputStream(storage.create(Parts.text(dataset, task, s)), 1 << 20));
             long at = written.getOrDefault(split, 0L);
             try {
-                out.write(bytes, 0, length);
+                out.write(cleaned.bytes(), 0, cleaned.length());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + Parts.text(dataset, task, split), e);
             }
-            written.put(split, at + length);
-            return at;
+            written.put(split, at + cleaned.length());
+            placement.place(-1, at, cleaned.length(), cleaned.characters());
+        }
+
+        @Override
+        public List<CharShards.Written> shards() {
+            return List.of();
         }
 
         @Override

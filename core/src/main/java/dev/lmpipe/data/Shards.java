@@ -11,17 +11,21 @@ import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
- * The shard file format, version 1: a 16-byte header, then the token ids.
+ * The shard file formats: a 16-byte header, then one number per token.
  *
  * <pre>
  *   bytes 0..3    magic "LMPS"
- *   bytes 4..5    format version, uint16 little-endian (1)
- *   bytes 6..7    bytes per token id, uint16 little-endian (2: ids are uint16, so at most 65,536 ids)
- *   bytes 8..15   number of token ids, int64 little-endian
- *   bytes 16..    token ids, uint16 little-endian each
+ *   bytes 4..5    format version, uint16 little-endian (1 or 2)
+ *   bytes 6..7    bytes per token, uint16 little-endian (version 1: 2; version 2: 1 or 2)
+ *   bytes 8..15   version 1: number of tokens, int64 little-endian; version 2: 0 (the file is streamed: its
+ *                 size less the header, over the width)
+ *   bytes 16..    version 1: token ids, uint16 little-endian each; version 2: codes of the shard's table, one
+ *                 byte or uint16 little-endian each, which the manifest's entry ({@link ShardInfo#codes}) maps to ids
  * </pre>
  *
- * The manifest records each shard's size and CRC-32C; readers verify both before trusting a shard.
+ * Version 2 is what the character tokenizer writes ({@link CharShards}); version 1 the BPE tokenizer and datasets
+ * written before version 2 existed. The manifest records each shard's size and CRC-32C; readers verify both
+ * before trusting a shard.
  */
 public final class Shards {
     public static final int VERSION = 1;
@@ -62,7 +66,7 @@ public final class Shards {
         String path = Storage.child(directory, expected.file());
         byte[] bytes = storage.readAll(path);
         verify(path, bytes, expected);
-        return decode(path, bytes);
+        return decode(path, bytes, expected.codes());
     }
 
     /** Fails with a message naming the shard if its bytes are not what the manifest promised. */
@@ -78,44 +82,67 @@ public final class Shards {
         }
     }
 
-    static int[] decode(String path, byte[] bytes) {
+    static int[] decode(String path, byte[] bytes, int[] codes) {
         var buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         byte[] magic = new byte[4];
         buffer.get(magic);
         int version = buffer.getShort() & 0xFFFF;
         int width = buffer.getShort() & 0xFFFF;
         long count = buffer.getLong();
-        if (!java.util.Arrays.equals(magic, MAGIC) || version != VERSION || width != TOKEN_BYTES
-                || count != (bytes.length - HEADER_BYTES) / TOKEN_BYTES) {
+        boolean known = java.util.Arrays.equals(magic, MAGIC) && (version == VERSION
+                ? width == TOKEN_BYTES && count == (bytes.length - HEADER_BYTES) / TOKEN_BYTES
+                : version == CharShards.VERSION && (width == 1 || width == 2) && count == 0);
+        if (!known) {
             throw new LmpipeException("shard " + path + " has an unknown header (version " + version + ", "
                     + width + " bytes per token); it was not written by this version of lmpipe's tokenize");
         }
-        int[] ids = new int[(int) count];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = buffer.getShort() & 0xFFFF;
-        }
+        int[] ids = new int[(bytes.length - HEADER_BYTES) / width];
+        decode(path, bytes, HEADER_BYTES, ids, version == VERSION ? null : codes, width);
         return ids;
     }
 
+    /** Turns {@code ids.length} tokens of {@code width} bytes from {@code bytes[from]} on into ids, through {@code codes} if given. */
+    private static void decode(String path, byte[] bytes, int from, int[] ids, int[] codes, int width) {
+        if (codes == null) {
+            for (int i = 0, k = from; i < ids.length; i++, k += 2) {
+                ids[i] = (bytes[k] & 0xFF) | (bytes[k + 1] & 0xFF) << 8;
+            }
+            return;
+        }
+        int[] table = CharShards.checkedCodes(path, codes, width);
+        try {
+            if (width == 1) {
+                for (int i = 0, k = from; i < ids.length; i++, k++) {
+                    ids[i] = table[bytes[k] & 0xFF];
+                }
+            } else {
+                for (int i = 0, k = from; i < ids.length; i++, k += 2) {
+                    ids[i] = table[(bytes[k] & 0xFF) | (bytes[k + 1] & 0xFF) << 8];
+                }
+            }
+        } catch (ArrayIndexOutOfBoundsException e) {
+            throw new LmpipeException("shard " + path + " holds a code its manifest entry has no id for; re-run tokenize");
+        }
+    }
+
     /** Reads {@code length} token ids starting at token {@code offset}, without reading the rest of the shard. */
-    public static int[] readRange(Storage storage, String path, long offset, int length) {
-        return readRanges(storage, path, new long[]{offset}, length)[0];
+    public static int[] readRange(Storage storage, String directory, ShardInfo shard, long offset, int length) {
+        return readRanges(storage, directory, shard, new long[]{offset}, length)[0];
     }
 
     /** Reads {@code length} token ids at each of {@code offsets}, opening the shard once. */
-    public static int[][] readRanges(Storage storage, String path, long[] offsets, int length) {
+    public static int[][] readRanges(Storage storage, String directory, ShardInfo shard, long[] offsets, int length) {
+        String path = Storage.child(directory, shard.file());
+        int width = shard.width();
         long[] positions = new long[offsets.length];
-        byte[][] buffers = new byte[offsets.length][length * TOKEN_BYTES];
+        byte[][] buffers = new byte[offsets.length][length * width];
         for (int i = 0; i < offsets.length; i++) {
-            positions[i] = HEADER_BYTES + offsets[i] * TOKEN_BYTES;
+            positions[i] = HEADER_BYTES + offsets[i] * width;
         }
         storage.readFully(path, positions, buffers);
         int[][] ranges = new int[offsets.length][length];
         for (int r = 0; r < offsets.length; r++) {
-            var buffer = ByteBuffer.wrap(buffers[r]).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < length; i++) {
-                ranges[r][i] = buffer.getShort() & 0xFFFF;
-            }
+            decode(path, buffers[r], 0, ranges[r], shard.codes(), width);
         }
         return ranges;
     }

@@ -7,10 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.lmpipe.LmpipeException;
 
 import java.io.Serializable;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,8 +37,6 @@ public final class Vocabulary implements Serializable {
     private final int[] codePoints;
     private final BytePairEncoding bpe;
     /** Ids of the code points below 0x10000, built on first use: encoding is a table look-up, not a search. */
-    private static final VarHandle LITTLE_ENDIAN_SHORT =
-            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private transient int[] basicPlane;
 
     public Vocabulary(int[] codePoints) {
@@ -162,57 +157,6 @@ public final class Vocabulary implements Serializable {
             tokens[i]++;
         }
         return tokens;
-    }
-
-    /**
-     * The character tokenizer's encoding of characters {@code [skip, skip + take)} of clean UTF-8 text (valid,
-     * as tokenize's reading pass writes it), written straight into {@code out} as uint16 little-endian ids, in one
-     * pass without intermediate arrays: the shard writer's inner loop.
-     *
-     * @return the number of {@code <unk>} ids written
-     */
-    public long encodeCleanUtf8(byte[] utf8, int length, long skip, int take, byte[] out) {
-        if (bpe != null) {
-            throw new IllegalStateException("encodeCleanUtf8 is for the character tokenizer");
-        }
-        int i = 0;
-        for (long skipped = 0; skipped < skip && i < length; skipped++) {
-            i += leadLength(utf8[i]);
-        }
-        int[] table = basicPlane();
-        long unknown = 0;
-        int o = 0;
-        for (int n = 0; n < take; n++) {
-            if (i >= length) {
-                throw new IllegalArgumentException("text ends after " + n + " of " + take + " characters");
-            }
-            byte b = utf8[i];
-            int id;
-            if (b >= 0) {
-                id = table[b];
-                i++;
-            } else if ((b & 0xE0) == 0xC0) {
-                id = table[(b & 0x1F) << 6 | (utf8[i + 1] & 0x3F)];
-                i += 2;
-            } else if ((b & 0xF0) == 0xE0) {
-                id = table[(b & 0x0F) << 12 | (utf8[i + 1] & 0x3F) << 6 | (utf8[i + 2] & 0x3F)];
-                i += 3;
-            } else {
-                id = id(Utf8.codePoint(utf8, i, 4));
-                i += 4;
-            }
-            LITTLE_ENDIAN_SHORT.set(out, o, (short) id);
-            o += 2;
-            if (id == UNK) {
-                unknown++;
-            }
-        }
-        return unknown;
-    }
-
-    private static int leadLength(byte lead) {
-        int b = lead & 0xFF;
-        return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
     }
 
     private int[] basicPlane() {

@@ -61,21 +61,20 @@ class ShardsTest {
     @Test
     void readRangeReturnsTheRightSlice() {
         int[] ids = ids(500);
-        write(ids);
-        String path = Storage.child(dir.toString(), "train-00000.shard");
+        ShardInfo shard = write(ids);
+        String directory = dir.toString();
 
-        assertThat(Shards.readRange(storage, path, 123, 65)).containsExactly(Arrays.copyOfRange(ids, 123, 188));
-        assertThat(Shards.readRange(storage, path, 0, 3)).containsExactly(Arrays.copyOf(ids, 3));
-        assertThat(Shards.readRange(storage, path, 490, 10)).containsExactly(Arrays.copyOfRange(ids, 490, 500));
+        assertThat(Shards.readRange(storage, directory, shard, 123, 65)).containsExactly(Arrays.copyOfRange(ids, 123, 188));
+        assertThat(Shards.readRange(storage, directory, shard, 0, 3)).containsExactly(Arrays.copyOf(ids, 3));
+        assertThat(Shards.readRange(storage, directory, shard, 490, 10)).containsExactly(Arrays.copyOfRange(ids, 490, 500));
     }
 
     @Test
     void readRangesReturnsEachSliceInTheOrderAsked() {
         int[] ids = ids(500);
-        write(ids);
-        String path = Storage.child(dir.toString(), "train-00000.shard");
+        ShardInfo shard = write(ids);
 
-        int[][] ranges = Shards.readRanges(storage, path, new long[]{300, 7, 435}, 65);
+        int[][] ranges = Shards.readRanges(storage, dir.toString(), shard, new long[]{300, 7, 435}, 65);
         assertThat(ranges[0]).containsExactly(Arrays.copyOfRange(ids, 300, 365));
         assertThat(ranges[1]).containsExactly(Arrays.copyOfRange(ids, 7, 72));
         assertThat(ranges[2]).containsExactly(Arrays.copyOfRange(ids, 435, 500));

@@ -15,31 +15,6 @@ class VocabularyTest {
     }
 
     @Test
-    void encodeCleanUtf8WritesTheSameIdsAsEncodeForEverySlice() {
-        var vocabulary = vocabularyOf("Café 🌊\n");  // 漢 and 字 are left out: <unk>
-        byte[] utf8 = TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int[] expected = vocabulary.encode(TEXT.codePoints().toArray());
-
-        for (int skip = 0; skip <= expected.length; skip++) {
-            for (int take = 0; skip + take <= expected.length; take++) {
-                byte[] out = new byte[2 * take];
-                long unknown = vocabulary.encodeCleanUtf8(utf8, utf8.length, skip, take, out);
-                int[] ids = new int[take];
-                long unknownExpected = 0;
-                for (int k = 0; k < take; k++) {
-                    ids[k] = (out[2 * k] & 0xFF) | (out[2 * k + 1] & 0xFF) << 8;
-                    unknownExpected += expected[skip + k] == Vocabulary.UNK ? 1 : 0;
-                }
-                assertThat(ids).as("skip %d take %d", skip, take)
-                        .containsExactly(java.util.Arrays.copyOfRange(expected, skip, skip + take));
-                assertThat(unknown).isEqualTo(unknownExpected);
-            }
-        }
-        assertThat(vocabulary.encodeCleanUtf8(utf8, utf8.length, 0, expected.length, new byte[2 * expected.length]))
-                .isEqualTo(2);
-    }
-
-    @Test
     void encodeDecodeRoundTripsNonBmpTextOneIdPerCodePoint() {
         var vocabulary = vocabularyOf(TEXT);
         int[] codePoints = TEXT.codePoints().toArray();

@@ -59,8 +59,8 @@ public final class LossJob {
         var totals = new LossTotals(vocabulary);
         while (slices.hasNext()) {
             Slice slice = slices.next();
-            String path = Storage.child(dataset, shards.get(slice.shard()).file());
-            int[] tokens = Shards.readRange(storage, path, slice.from(), (int) (slice.to() - slice.from() + 1));
+            int[] tokens = Shards.readRange(storage, dataset, shards.get(slice.shard()), slice.from(),
+                    (int) (slice.to() - slice.from() + 1));
             Evaluator.addLoss(network, tokens, seqLen, batchSize, totals);
         }
         return totals;

@@ -2,6 +2,7 @@ package dev.lmpipe.spark;
 
 import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Json;
+import dev.lmpipe.data.CharShards;
 import dev.lmpipe.data.Manifest;
 import dev.lmpipe.data.Parts;
 import dev.lmpipe.data.ReadOutcome;
@@ -33,10 +34,12 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * tokenize: corpus files → clean text per split → vocabulary → shards + manifest.json, committed atomically.
- * Executors read the corpus once, in byte ranges, writing clean text to part files; only counts and segment
- * positions reach the driver. The driver builds the vocabulary (or reuses one), cuts each split into shards of
- * {@code shardTokens}, and executors write the shards from the parts.
+ * tokenize: corpus files → shards per split → vocabulary → manifest.json, committed atomically. Executors read
+ * the corpus once, in byte ranges; only counts and segment positions reach the driver. Characters: the reading
+ * pass writes the shards themselves ({@link CharShards}), the driver builds the vocabulary (or reuses one) and
+ * lists each shard with the map from its codes to the vocabulary's ids. BPE: the reading pass writes clean text
+ * to part files, the vocabulary is learned from them, and executors encode the parts into shards of
+ * {@code shardTokens}.
  */
 public final class TokenizeJob {
     /** Bytes of a file read at a time: the memory a reading task needs, besides its counts. */
@@ -52,7 +55,8 @@ public final class TokenizeJob {
         try (staged) {
             String dataset = staged.path();
             long started = System.nanoTime();
-            ReadOutcome read = read(sc, storage, sources, config, dataset);
+            TokenizerKind tokenizer = reused != null ? reused.tokenizer() : config.tokenizer();
+            ReadOutcome read = read(sc, storage, sources, config, tokenizer, dataset);
             if (read.counts().isEmpty()) {
                 var skipped = read.skipped().stream().limit(5).map(s -> s.path() + " (" + s.reason() + ")").toList();
                 throw new LmpipeException("empty corpus: no text in " + Corpus.describe(
@@ -83,10 +87,11 @@ public final class TokenizeJob {
 
     /** The reading pass: one task per entry of the read plan. */
     private static ReadOutcome read(JavaSparkContext sc, Storage storage, List<Source> sources, TokenizeConfig config,
-                                    String dataset) {
+                                    TokenizerKind tokenizer, String dataset) {
         List<List<ReadPlan.Range>> plan = ReadPlan.plan(sources, config.splitBytes(), config.documents());
         var settings = new ReadTask.Settings(config.documents(), config.blockBytes(), config.pieceBytes(PIECE_BYTES), config.cleaning(),
-                config.splits(), config.invalidUtf8(), config.maxControlShare());
+                config.splits(), config.invalidUtf8(), config.maxControlShare(),
+                tokenizer == TokenizerKind.character ? config.shardTokens() : 0);
         Broadcast<List<Source>> sharedSources = sc.broadcast(sources);
         var tasks = IntStream.range(0, plan.size()).mapToObj(i -> new Tuple2<>(i, plan.get(i))).toList();
         List<ReadTask.Result> results = sc.parallelize(tasks, Math.max(1, tasks.size()))
@@ -110,14 +115,30 @@ public final class TokenizeJob {
 
     private static List<ShardWriter.Written> writeShards(JavaSparkContext sc, Storage storage, String dataset,
                                                          ReadOutcome read, Vocabulary vocabulary, long shardTokens) {
+        if (vocabulary.tokenizer() == TokenizerKind.character) {
+            return withoutDropped(sc, storage, dataset, read).stream().map(shard -> shard.describe(vocabulary)).toList();
+        }
         Broadcast<Vocabulary> sharedVocabulary = sc.broadcast(vocabulary);
-        boolean fromText = vocabulary.tokenizer() == TokenizerKind.character;
-        List<Segment> segments = fromText ? read.segments() : Vocabularies.encode(sc, storage, dataset, read, sharedVocabulary);
-        List<ShardPlan.Shard> shards = ShardPlan.plan(segments, shardTokens,
-                fromText ? Segment::characters : Segment::length);
+        List<Segment> segments = Vocabularies.encode(sc, storage, dataset, read, sharedVocabulary);
+        List<ShardPlan.Shard> shards = ShardPlan.plan(segments, shardTokens, Segment::length);
         return sc.parallelize(shards, Math.max(1, shards.size()))
-                .map(shard -> ShardWriter.write(storage, dataset, shard, sharedVocabulary.value(), fromText))
+                .map(shard -> ShardWriter.write(storage, dataset, shard))
                 .collect();
+    }
+
+    /**
+     * The character shards the reading pass wrote, those holding text of files left out (rare: binary files,
+     * invalid UTF-8 under {@code skip}) copied by executors without it.
+     */
+    private static List<CharShards.Written> withoutDropped(JavaSparkContext sc, Storage storage, String dataset,
+                                                           ReadOutcome read) {
+        List<CharShards.Repair> repairs = CharShards.repairs(read);
+        if (repairs.isEmpty()) {
+            return read.shards();
+        }
+        List<CharShards.Written> rewritten = sc.parallelize(repairs, repairs.size())
+                .map(repair -> CharShards.rewrite(storage, dataset, repair)).collect();
+        return CharShards.replace(read.shards(), repairs, rewritten);
     }
 
     private static Manifest manifest(TokenizeConfig config, List<Source> sources, ReadOutcome read, Vocabulary vocabulary,
