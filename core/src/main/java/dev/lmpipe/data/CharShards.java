@@ -20,8 +20,10 @@ import java.util.zip.CRC32C;
 /**
  * The character tokenizer's shards, written by the reading pass while it reads: a task streams each split's clean
  * text straight into shard files of at most {@code shardTokens} characters, one byte per character while the task
- * has seen at most 256 distinct characters, two bytes after. The bytes are codes local to the task, in order of
- * first appearance; each shard carries its code table ({@link Written#symbols}, the character of every code).
+ * has met at most 128 distinct characters outside ASCII, two bytes after. The bytes are codes local to the task:
+ * codes 0 to 127 are the ASCII characters themselves, so a piece of plain ASCII (most text) is copied, not
+ * encoded; other characters take the next code when first met. Each shard carries its code table
+ * ({@link Written#symbols}, the character of every code).
  * The vocabulary, known only once every task has counted, then becomes each shard's map from codes to ids in the
  * manifest ({@link ShardInfo#codes}), so no second pass rewrites the text: tokenize writes the corpus once, at
  * about one byte per character, instead of clean text and then two-byte ids.
@@ -35,27 +37,48 @@ public final class CharShards implements AutoCloseable {
     public static final int VERSION = 2;
     /** Codes a two-byte table holds: a task that meets more distinct characters starts a new table. */
     static final int MAX_CODES = 1 << 16;
+    /** Codes 0 to 127 stand for the ASCII characters themselves. */
+    static final int ASCII = 128;
     private static final int BUFFER_BYTES = 1 << 20;
 
     /**
      * A finished shard, before the vocabulary exists.
      *
-     * @param symbols   the code point of every code, in code order
-     * @param histogram occurrences of every code in this shard (what {@code <unk>} counts come from)
+     * @param symbols the code point of every code, in code order (0 to 127 first)
      */
-    public record Written(String file, Split split, int width, long tokens, long bytes, String crc32c, int[] symbols,
-                          long[] histogram) implements Serializable {
+    public record Written(String file, Split split, int width, long tokens, long bytes, String crc32c, int[] symbols)
+            implements Serializable {
 
-        /** What the manifest lists: the shard with its codes mapped to the vocabulary's ids, and its {@code <unk>} count. */
-        public ShardWriter.Written describe(Vocabulary vocabulary) {
+        /** What the manifest lists: the shard with its codes mapped to the vocabulary's ids. */
+        public ShardInfo describe(Vocabulary vocabulary) {
             int[] codes = new int[symbols.length];
-            long unknown = 0;
             for (int code = 0; code < symbols.length; code++) {
                 codes[code] = vocabulary.id(symbols[code]);
-                unknown += codes[code] == Vocabulary.UNK ? histogram[code] : 0;
             }
-            return new ShardWriter.Written(new ShardInfo(file, split, tokens, bytes, crc32c, codes), unknown);
+            return new ShardInfo(file, split, tokens, bytes, crc32c, codes);
         }
+
+        /**
+         * Whether the shard may hold {@code <unk>}: a character of its table that the corpus holds ({@code counts}
+         * of code points) has no id of its own. Only such shards are read again to count them.
+         */
+        public boolean mayHoldUnknown(Vocabulary vocabulary, java.util.Map<Integer, Long> counts) {
+            for (int cp : symbols) {
+                if (!vocabulary.contains(cp) && counts.getOrDefault(cp, 0L) > 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** The {@code <unk>} tokens of a shard, counted by reading it (verified) again. */
+    public static long unknownTokens(Storage storage, String dataset, ShardInfo shard) {
+        long unknown = 0;
+        for (int id : Shards.read(storage, dataset, shard)) {
+            unknown += id == Vocabulary.UNK ? 1 : 0;
+        }
+        return unknown;
     }
 
     /** Receives where a run of characters went: shard number (per task and split), first token, tokens. */
@@ -71,7 +94,7 @@ public final class CharShards implements AutoCloseable {
     private final Map<Split, Integer> opened = new EnumMap<>(Split.class);
     private final List<Written> written = new ArrayList<>();
     /** Code + 1 of every code point met since the table started, 0 for none. */
-    private int[] codeOf = new int[Character.MAX_CODE_POINT + 1];
+    private int[] codeOf;
     private int[] symbols = new int[256];
     private int symbolCount;
     private int width = 1;
@@ -84,6 +107,16 @@ public final class CharShards implements AutoCloseable {
         this.dataset = dataset;
         this.task = task;
         this.shardTokens = shardTokens;
+        startTable();
+    }
+
+    private void startTable() {
+        codeOf = new int[Character.MAX_CODE_POINT + 1];
+        for (int cp = 0; cp < ASCII; cp++) {
+            symbols[cp] = cp;
+            codeOf[cp] = cp + 1;
+        }
+        symbolCount = ASCII;
     }
 
     /** Name of a task's {@code shard}-th shard of a split: corpus order is split, then task, then shard. */
@@ -92,15 +125,17 @@ public final class CharShards implements AutoCloseable {
     }
 
     /**
-     * Appends {@code [0, length)} of {@code utf8}, valid UTF-8 (the cleaner's output), to the split's shards,
-     * telling {@code placement} where each run of it went (a run ends where a shard does).
+     * Appends {@code [0, length)} of {@code utf8}, valid UTF-8 (the cleaner's output) of {@code characters}
+     * characters, to the split's shards, telling {@code placement} where each run of it went (a run ends where a
+     * shard does).
      */
-    public void append(Split split, byte[] utf8, int length, Placement placement) {
+    public void append(Split split, byte[] utf8, int length, int characters, Placement placement) {
+        boolean ascii = characters == length;
         int i = 0;
         while (i < length) {
             Stream stream = stream(split);
             long start = stream.tokens;
-            i = stream.encode(utf8, i, length);
+            i = ascii && stream.width == 1 ? stream.copy(utf8, i, length) : stream.encode(utf8, i, length);
             if (stream.tokens > start) {
                 placement.place(stream.index, start, stream.tokens - start);
             }
@@ -137,8 +172,7 @@ public final class CharShards implements AutoCloseable {
             if (width == 1) {
                 width = 2;
             } else {
-                codeOf = new int[Character.MAX_CODE_POINT + 1];
-                symbolCount = 0;
+                startTable();
             }
         }
         if (symbolCount == symbols.length) {
@@ -196,7 +230,6 @@ public final class CharShards implements AutoCloseable {
         final int width;
         final String file;
         final byte[] buffer = new byte[BUFFER_BYTES];
-        final long[] histogram;
         final CRC32C crc = new CRC32C();
         OutputStream out;
         int filled;
@@ -207,10 +240,24 @@ public final class CharShards implements AutoCloseable {
             this.index = index;
             this.width = width;
             this.file = file(split, task, index);
-            this.histogram = new long[width == 1 ? 256 : MAX_CODES];
             byte[] header = header(width);
             System.arraycopy(header, 0, buffer, 0, header.length);
             filled = header.length;
+        }
+
+        /** Copies plain ASCII from byte {@code i} of {@code utf8} on (its codes are its bytes); returns where it stopped. */
+        int copy(byte[] utf8, int i, int length) {
+            while (i < length && tokens < shardTokens) {
+                if (filled == buffer.length) {
+                    flush();
+                }
+                int n = (int) Math.min(Math.min(length - i, shardTokens - tokens), buffer.length - filled);
+                System.arraycopy(utf8, i, buffer, filled, n);
+                filled += n;
+                tokens += n;
+                i += n;
+            }
+            return i;
         }
 
         /**
@@ -219,7 +266,6 @@ public final class CharShards implements AutoCloseable {
          */
         int encode(byte[] utf8, int i, int length) {
             int[] codes = codeOf;
-            long[] counts = histogram;
             boolean wide = width == 2;
             long room = shardTokens - tokens;
             long added = 0;
@@ -257,7 +303,6 @@ public final class CharShards implements AutoCloseable {
                     if (wide) {
                         out[f++] = (byte) (code >>> 8);
                     }
-                    counts[code]++;
                 }
                 added += wide ? (f - from) / 2 : f - from;
                 filled = f;
@@ -295,7 +340,7 @@ public final class CharShards implements AutoCloseable {
                 throw new UncheckedIOException("cannot write shard " + Storage.child(dataset, file), e);
             }
             return new Written(file, split, width, tokens, Shards.HEADER_BYTES + tokens * width,
-                    String.format("%08x", crc.getValue()), table, Arrays.copyOf(histogram, table.length));
+                    String.format("%08x", crc.getValue()), table);
         }
     }
 
@@ -351,7 +396,6 @@ public final class CharShards implements AutoCloseable {
         if (tokens > 0) {
             String path = Storage.child(dataset, repair.file());
             var crc = new CRC32C();
-            long[] histogram = new long[shard.symbols().length];
             try (OutputStream out = storage.create(path)) {
                 byte[] header = header(shard.width());
                 crc.update(header);
@@ -361,9 +405,6 @@ public final class CharShards implements AutoCloseable {
                     int length = (int) segment.length() * shard.width();
                     bytes = length <= bytes.length ? bytes : new byte[length];
                     storage.readFully(from, Shards.HEADER_BYTES + segment.start() * shard.width(), bytes, length);
-                    for (int k = 0; k < length; k += shard.width()) {
-                        histogram[shard.width() == 1 ? bytes[k] & 0xFF : (bytes[k] & 0xFF) | (bytes[k + 1] & 0xFF) << 8]++;
-                    }
                     crc.update(bytes, 0, length);
                     out.write(bytes, 0, length);
                 }
@@ -371,8 +412,7 @@ public final class CharShards implements AutoCloseable {
                 throw new UncheckedIOException("cannot write shard " + path, e);
             }
             result = new Written(repair.file(), shard.split(), shard.width(), tokens,
-                    Shards.HEADER_BYTES + tokens * shard.width(), String.format("%08x", crc.getValue()), shard.symbols(),
-                    histogram);
+                    Shards.HEADER_BYTES + tokens * shard.width(), String.format("%08x", crc.getValue()), shard.symbols());
         }
         storage.delete(from);
         return result;

@@ -214,7 +214,7 @@ public final class ReadTask {
 
         @Override
         public void write(Split split, TextCleaner.Cleaned cleaned, Placement placement) {
-            writer.append(split, cleaned.bytes(), cleaned.length(),
+            writer.append(split, cleaned.bytes(), cleaned.length(), cleaned.characters(),
                     (shard, start, tokens) -> placement.place(shard, start, tokens, tokens));
         }
 

@@ -45,11 +45,13 @@ class CharShardsTest {
             if (Character.isHighSurrogate(text.charAt(to - 1)) && to < text.length()) {
                 to++;
             }
-            byte[] utf8 = text.substring(from, to).getBytes(StandardCharsets.UTF_8);
+            String piece = text.substring(from, to);
+            byte[] utf8 = piece.getBytes(StandardCharsets.UTF_8);
             byte[] padded = new byte[utf8.length + 7]; // the writer must not read past length
             System.arraycopy(utf8, 0, padded, 0, utf8.length);
             padded[utf8.length] = (byte) 0xF0;
-            shards.append(split, padded, utf8.length, (shard, start, tokens) -> runs.add(new Run(split, shard, start, tokens)));
+            shards.append(split, padded, utf8.length, piece.codePointCount(0, piece.length()),
+                    (shard, start, tokens) -> runs.add(new Run(split, shard, start, tokens)));
             at.put(split, to);
         }
         shards.close();
@@ -104,7 +106,6 @@ class CharShardsTest {
             assertThat(shard.tokens()).isBetween(1L, 1_000L);
             assertThat(shard.bytes()).isEqualTo(Shards.HEADER_BYTES + shard.tokens());
             assertThat(shard.file()).startsWith(shard.split() + "-00007-");
-            assertThat(java.util.Arrays.stream(shard.histogram()).sum()).isEqualTo(shard.tokens());
         });
         // every shard but each split's last is full
         assertThat(shards.written().stream().filter(s -> s.tokens() < 1_000)).hasSize(2);
@@ -121,7 +122,21 @@ class CharShardsTest {
     }
 
     @Test
-    void theTwoHundredFiftySeventhCharacterSwitchesToTwoByteCodes() throws IOException {
+    void plainAsciiIsItsOwnCode() throws IOException {
+        var texts = new EnumMap<Split, String>(Split.class);
+        texts.put(Split.train, "plain ASCII, then Ωμέγα, then ASCII again");
+        var shards = new CharShards(storage, dir.toString(), 0, 1_000);
+        append(shards, texts, 6);
+        CharShards.Written shard = shards.written().get(0);
+
+        byte[] bytes = Files.readAllBytes(dir.resolve(shard.file()));
+        assertThat(new String(bytes, Shards.HEADER_BYTES, 12, StandardCharsets.US_ASCII)).isEqualTo("plain ASCII,");
+        assertThat(shard.symbols()).hasSize(CharShards.ASCII + 5).startsWith(0, 1, 2).endsWith("Ωμέγα".codePoints().toArray());
+        assertThat(decode(shard)).isEqualTo(texts.get(Split.train));
+    }
+
+    @Test
+    void theHundredTwentyNinthCharacterOutsideAsciiSwitchesToTwoByteCodes() throws IOException {
         var text = new StringBuilder();
         for (int k = 0; k < 3; k++) {
             for (int cp = 0x400; cp < 0x400 + 300; cp++) { // 300 distinct letters, three times
@@ -138,9 +153,9 @@ class CharShardsTest {
         assertThat(joined(shards.written())).isEqualTo(texts);
         var train = shards.written().stream().filter(s -> s.split() == Split.train).toList();
         assertThat(train).extracting(CharShards.Written::width).containsExactly(1, 2);
-        assertThat(train.get(0).tokens()).isEqualTo(256);
-        assertThat(train.get(0).symbols()).hasSizeLessThanOrEqualTo(256);
-        assertThat(train.get(1).symbols()).hasSizeGreaterThan(256);
+        assertThat(train.get(0).tokens()).isEqualTo(128);
+        assertThat(train.get(0).symbols()).hasSize(256);
+        assertThat(train.get(1).symbols()).hasSize(CharShards.ASCII + 300);
     }
 
     @Test
@@ -158,7 +173,10 @@ class CharShardsTest {
 
         assertThat(joined(shards.written())).isEqualTo(texts);
         assertThat(shards.written()).extracting(CharShards.Written::width).containsExactly(1, 2, 2);
-        assertThat(shards.written().get(2).symbols()).hasSize(503);
+        assertThat(shards.written()).extracting(CharShards.Written::tokens)
+                .containsExactly(128L, (long) CharShards.MAX_CODES - 2 * CharShards.ASCII, 3L + 500 + CharShards.ASCII);
+        // the new table: ASCII, then the 628 code points left and U+0410
+        assertThat(shards.written().get(2).symbols()).hasSize(CharShards.ASCII + 500 + CharShards.ASCII + 1);
     }
 
     @Test
@@ -174,8 +192,8 @@ class CharShardsTest {
 
         assertThat(decode(rewritten)).isEqualTo("first file. third file.");
         assertThat(rewritten.file()).isEqualTo("train-00004-00000-kept.shard");
+        assertThat(rewritten.tokens()).isEqualTo(23);
         assertThat(Files.exists(dir.resolve(shard.file()))).isFalse();
-        assertThat(java.util.Arrays.stream(rewritten.histogram()).sum()).isEqualTo(23);
         assertThat(CharShards.rewrite(storage, dir.toString(), new CharShards.Repair(rewritten, List.of()))).isNull();
         assertThat(Files.exists(dir.resolve(rewritten.file()))).isFalse();
     }
@@ -183,16 +201,22 @@ class CharShardsTest {
     @Test
     void theManifestEntryMapsCodesToTheVocabularysIdsAndCountsUnknowns() {
         var texts = new EnumMap<Split, String>(Split.class);
-        texts.put(Split.train, "abracadabra, zebra!");
+        texts.put(Split.train, "abracadabra, zebra! ça");
         var shards = new CharShards(storage, dir.toString(), 0, 1_000);
         append(shards, texts, 5);
-        var vocabulary = new Vocabulary("abcdr ".codePoints().sorted().toArray());
+        CharShards.Written shard = shards.written().get(0);
+        var counts = dev.lmpipe.text.Corpus.count(texts.get(Split.train).codePoints().toArray());
+        var vocabulary = new Vocabulary("abcdr ç".codePoints().sorted().toArray());
 
-        ShardWriter.Written entry = shards.written().get(0).describe(vocabulary);
+        ShardInfo entry = shard.describe(vocabulary);
 
-        assertThat(Shards.read(storage, dir.toString(), entry.shard())).containsExactly(vocabulary.encode(texts.get(Split.train)));
-        assertThat(entry.unknownTokens()).isEqualTo(4); // "," "z" "e" "!"
-        assertThat(Shards.readRange(storage, dir.toString(), entry.shard(), 4, 6))
-                .containsExactly(vocabulary.encode("cadabr"));
+        assertThat(Shards.read(storage, dir.toString(), entry)).containsExactly(vocabulary.encode(texts.get(Split.train)));
+        assertThat(Shards.readRange(storage, dir.toString(), entry, 4, 6)).containsExactly(vocabulary.encode("cadabr"));
+        assertThat(shard.mayHoldUnknown(vocabulary, counts)).isTrue();
+        assertThat(CharShards.unknownTokens(storage, dir.toString(), entry)).isEqualTo(4); // "," "z" "e" "!"
+        // the table's ASCII codes that the corpus never uses do not count: a vocabulary of every character used
+        var everything = Vocabulary.build(counts, 1, 1024);
+        assertThat(shard.mayHoldUnknown(everything, counts)).isFalse();
+        assertThat(CharShards.unknownTokens(storage, dir.toString(), shard.describe(everything))).isZero();
     }
 }

@@ -116,7 +116,7 @@ public final class TokenizeJob {
     private static List<ShardWriter.Written> writeShards(JavaSparkContext sc, Storage storage, String dataset,
                                                          ReadOutcome read, Vocabulary vocabulary, long shardTokens) {
         if (vocabulary.tokenizer() == TokenizerKind.character) {
-            return withoutDropped(sc, storage, dataset, read).stream().map(shard -> shard.describe(vocabulary)).toList();
+            return withUnknownCounts(sc, storage, dataset, withoutDropped(sc, storage, dataset, read), vocabulary, read);
         }
         Broadcast<Vocabulary> sharedVocabulary = sc.broadcast(vocabulary);
         List<Segment> segments = Vocabularies.encode(sc, storage, dataset, read, sharedVocabulary);
@@ -124,6 +124,30 @@ public final class TokenizeJob {
         return sc.parallelize(shards, Math.max(1, shards.size()))
                 .map(shard -> ShardWriter.write(storage, dataset, shard))
                 .collect();
+    }
+
+    /**
+     * The manifest's entries of character shards with their {@code <unk>} counts: executors count them in the
+     * shards that may hold some (none, when the vocabulary holds every character of the corpus).
+     */
+    private static List<ShardWriter.Written> withUnknownCounts(JavaSparkContext sc, Storage storage, String dataset,
+                                                               List<CharShards.Written> shards, Vocabulary vocabulary,
+                                                               ReadOutcome read) {
+        var counted = new ArrayList<ShardInfo>();
+        var written = new ArrayList<ShardWriter.Written>();
+        for (CharShards.Written shard : shards) {
+            ShardInfo info = shard.describe(vocabulary);
+            if (shard.mayHoldUnknown(vocabulary, read.counts())) {
+                counted.add(info);
+            } else {
+                written.add(new ShardWriter.Written(info, 0));
+            }
+        }
+        if (!counted.isEmpty()) {
+            written.addAll(sc.parallelize(counted, counted.size())
+                    .map(info -> new ShardWriter.Written(info, CharShards.unknownTokens(storage, dataset, info))).collect());
+        }
+        return written;
     }
 
     /**
