@@ -1,6 +1,9 @@
 package dev.lmpipe.text;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
@@ -28,6 +31,13 @@ public final class PieceReader implements Iterator<PieceReader.Piece>, AutoClose
     /** Bytes {@code [0, length)} of {@code bytes}, found at byte {@code offset} of the source, in {@code document}. */
     public record Piece(int source, long offset, long document, byte[] bytes, int length) {
     }
+
+    /** Bytes asked of the stream at a time, at least: pieces of a block (2 KB) must not cost a read each. */
+    private static final int READ_BYTES = 1 << 16;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     /** How long the search for a cut between two ASCII characters looks back, in bytes. */
     private static final int ASCII_CUT_LOOKBACK = 4096;
@@ -65,7 +75,7 @@ public final class PieceReader implements Iterator<PieceReader.Piece>, AutoClose
         this.documents = documents;
         this.blockBytes = blockBytes;
         this.maxPiece = maxPiece;
-        this.buffer = new byte[2 * maxPiece + 1];
+        this.buffer = new byte[Math.max(2 * maxPiece + 1, READ_BYTES)];
         this.blockDocument = position -> position / blockBytes;
         this.position = Math.max(0, start - 2);
         if (start > 0) {
@@ -185,8 +195,17 @@ public final class PieceReader implements Iterator<PieceReader.Piece>, AutoClose
         return new Piece(source, offset, pieceDocument, out, length);
     }
 
+    /** The first '\n' in {@code buffer[from, to)}, or -1; eight bytes at a time. */
     private int indexOfNewline(int from, int to) {
-        for (int i = from; i < to; i++) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long x = (long) LONGS.get(buffer, i) ^ NEWLINES; // a zero byte where the newline is
+            long found = (x - LOW_BITS) & ~x & HIGH_BITS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
             if (buffer[i] == '\n') {
                 return i;
             }
