@@ -6,7 +6,8 @@
 # each, with the same heap, after one untimed read of the corpus so that both find it in the page cache. Prints
 # per run the wall time (JVM and Spark start included), MB/s of text (uncompressed bytes, as tokenize counts them),
 # and the peak resident memory of the process (in local mode the executors live in it), then the medians and
-# the ratio lmpipe ÷ raw read. BPE=1 adds one run of `tokenizer=bpe` for information.
+# the ratio lmpipe ÷ raw read. Each run starts with no dirty pages (sync, untimed); lmpipe's own write-back
+# is its cost. BPE=1 adds one run of `tokenizer=bpe` for information.
 #
 # Usage: bench/tokenize.sh [corpus dir] [work dir]
 #   The corpus is built by bench/make_corpus.py (GB=3 by default) when the folder does not exist.
@@ -56,6 +57,7 @@ report() {
 
 rm -f "$work"/*.times
 for ((i = 1; i <= rounds; i++)); do
+  sync  # untimed: the previous lmpipe run's shards are still being written back, which would slow this read
   run raw java "-Xmx$heap" @"$root/conf/jvm-options" -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
     -cp "$raw/target/classes:$(cat "$raw/target/classpath.txt")" RawRead 'local[2]' "$corpus"
   rm -rf "$work/dataset"; sync  # untimed: replacing a 6 GB dataset would time the deletion too
