@@ -121,17 +121,21 @@ final class TransformerWindow {
         FloatBuffer normedValues = floats(normed);
         FloatBuffer hiddenValues = floats(hidden);
         int hiddenWidth = (int) hidden.size(1);
-        for (var b : blocks) {
+        for (int l = 0; l < blocks.size(); l++) {
+            Block b = blocks.get(l);
+            // Every position's keys and values are needed; of the last block's output, only the last position's.
+            int first = l == blocks.size() - 1 ? n - 1 : 0;
+            int rows = n - first;
             layerNorm(xs, 0, n, b.norm1Gain, b.norm1Bias, normedValues);
-            product(normed, b.qkvWeight, b.qkvBias, qkv, n, width, 3 * width);
-            attention(n);
-            product(attended, b.attentionOutWeight, b.attentionOutBias, projected, n, width, width);
-            addTo(xs, floats(projected), n * width);
-            layerNorm(xs, 0, n, b.norm2Gain, b.norm2Bias, normedValues);
-            product(normed, b.hiddenWeight, b.hiddenBias, hidden, n, width, hiddenWidth);
-            gelu(hiddenValues, n * hiddenWidth);
-            product(hidden, b.mlpOutWeight, b.mlpOutBias, projected, n, hiddenWidth, width);
-            addTo(xs, floats(projected), n * width);
+            product(normed, 0, b.qkvWeight, b.qkvBias, qkv, n, width, 3 * width);
+            attention(n, first);
+            product(attended, first, b.attentionOutWeight, b.attentionOutBias, projected, rows, width, width);
+            addTo(xs, first * width, floats(projected), rows * width);
+            layerNorm(xs, first, rows, b.norm2Gain, b.norm2Bias, normedValues);
+            product(normed, 0, b.hiddenWeight, b.hiddenBias, hidden, rows, width, hiddenWidth);
+            gelu(hiddenValues, rows * hiddenWidth);
+            product(hidden, 0, b.mlpOutWeight, b.mlpOutBias, projected, rows, hiddenWidth, width);
+            addTo(xs, first * width, floats(projected), rows * width);
         }
         layerNorm(xs, n - 1, 1, finalGain, finalBias, normedValues);
         return output.probabilities(pointer(normed));
@@ -188,40 +192,46 @@ final class TransformerWindow {
         return p * Float.intBitsToFloat(((int) k + 127) << 23);
     }
 
-    /** Causal multi-head self-attention of the first n rows of qkv ([q | k | v], heads side by side) into attended. */
-    private void attention(int n) {
+    /**
+     * Causal multi-head self-attention of the first n positions of qkv ([q | k | v], heads side by side), for the
+     * queries of positions {@code [first, n)}, into those rows of attended.
+     */
+    private void attention(int n, int first) {
         int headSize = width / heads;
+        int rows = n - first;
         FloatBuffer s = floats(scores);
         var qkvAt = pointer(qkv);
         for (int h = 0; h < heads; h++) {
-            // scores = q·kᵀ / sqrt(head size), rows of the [n, n] top-left corner, leading dimension n.
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, headSize, (float) (1 / Math.sqrt(headSize)),
-                    at(qkvAt, h * headSize), 3 * width, at(qkvAt, width + h * headSize), 3 * width,
-                    0f, pointer(scores), n);
-            for (int i = 0; i < n; i++) {
+            // scores = q·kᵀ / sqrt(head size): row r for the query at position first + r, leading dimension n.
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, headSize, (float) (1 / Math.sqrt(headSize)),
+                    at(qkvAt, (long) first * 3 * width + h * headSize), 3 * width, at(qkvAt, width + h * headSize),
+                    3 * width, 0f, pointer(scores), n);
+            for (int r = 0; r < rows; r++) {
+                int i = first + r;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j <= i; j++) {
-                    max = Math.max(max, s.get(i * n + j));
+                    max = Math.max(max, s.get(r * n + j));
                 }
                 double sum = 0;
                 for (int j = 0; j <= i; j++) {
-                    float e = exp(s.get(i * n + j) - max);
-                    s.put(i * n + j, e);
+                    float e = exp(s.get(r * n + j) - max);
+                    s.put(r * n + j, e);
                     sum += e;
                 }
                 for (int j = 0; j < n; j++) {
-                    s.put(i * n + j, j <= i ? (float) (s.get(i * n + j) / sum) : 0f);
+                    s.put(r * n + j, j <= i ? (float) (s.get(r * n + j) / sum) : 0f);
                 }
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, headSize, n, 1f, pointer(scores), n,
-                    at(qkvAt, 2 * width + h * headSize), 3 * width, 0f, at(pointer(attended), h * headSize), width);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, headSize, n, 1f, pointer(scores), n,
+                    at(qkvAt, 2 * width + h * headSize), 3 * width, 0f,
+                    at(pointer(attended), (long) first * width + h * headSize), width);
         }
     }
 
-    /** out[0..n) = in[0..n)·w + bias, row-major, w [k, m]. */
-    private static void product(INDArray in, INDArray weight, float[] bias, INDArray out, int n, int k, int m) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1f, pointer(in), k, pointer(weight), m,
-                0f, pointer(out), m);
+    /** out[0..n) = in[from..from + n)·w + bias, row-major, w [k, m]. */
+    private static void product(INDArray in, int from, INDArray weight, float[] bias, INDArray out, int n, int k, int m) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1f, at(pointer(in), (long) from * k), k,
+                pointer(weight), m, 0f, pointer(out), m);
         FloatBuffer values = floats(out);
         for (int r = 0; r < n; r++) {
             for (int c = 0; c < m; c++) {
@@ -230,9 +240,10 @@ final class TransformerWindow {
         }
     }
 
-    private static void addTo(FloatBuffer target, FloatBuffer values, int length) {
+    /** target[from, from + length) += values[0, length). */
+    private static void addTo(FloatBuffer target, int from, FloatBuffer values, int length) {
         for (int i = 0; i < length; i++) {
-            target.put(i, target.get(i) + values.get(i));
+            target.put(from + i, target.get(from + i) + values.get(i));
         }
     }
 
