@@ -170,8 +170,37 @@ final class TransformerWindow {
     private static void gelu(FloatBuffer values, int length) {
         for (int i = 0; i < length; i++) {
             float v = values.get(i);
-            values.put(i, v / (1f + exp(-1.702f * v)));
+            values.put(i, v * sigmoid(1.702f * v));
         }
+    }
+
+    /** Steps of the sigmoid table per unit of its argument, and the argument's bound. */
+    private static final int SIGMOID_STEPS = 256;
+    private static final float SIGMOID_BOUND = 16f;
+    /** sigmoid(z) at z = -16 + i/256: GELU's sigmoid by linear interpolation, within 3e-7 of the exact value. */
+    private static final float[] SIGMOID = new float[(int) (2 * SIGMOID_BOUND * SIGMOID_STEPS) + 2];
+
+    static {
+        for (int i = 0; i < SIGMOID.length; i++) {
+            SIGMOID[i] = (float) (1 / (1 + Math.exp(-(i / (double) SIGMOID_STEPS - SIGMOID_BOUND))));
+        }
+    }
+
+    /**
+     * The logistic function from a table, several times faster here than an exponential per value (a quarter of a
+     * generation step went to GELU's exponentials). Outside [-16, 16] it is 0 or 1, off by less than 1.2e-7.
+     */
+    static float sigmoid(float z) {
+        float t = (z + SIGMOID_BOUND) * SIGMOID_STEPS;
+        if (!(t > 0f)) {
+            return 0f; // z at most -16, or NaN (then GELU's v is NaN, and so is v·0)
+        }
+        if (t >= SIGMOID.length - 1) {
+            return 1f;
+        }
+        int i = (int) t;
+        float f = t - i;
+        return SIGMOID[i] + f * (SIGMOID[i + 1] - SIGMOID[i]);
     }
 
     /**
@@ -186,10 +215,11 @@ final class TransformerWindow {
         if (x > 88f) {
             return Float.POSITIVE_INFINITY;
         }
-        float k = Math.round(x * 1.44269504f);
+        float t = x * 1.44269504f;
+        int k = (int) (t < 0 ? t - 0.5f : t + 0.5f); // rounded to nearest (Math.round(float) is slow here)
         float r = x - k * 0.693145752f - k * 1.42860677e-6f; // ln 2 split in two, so that k·ln 2 is exact enough
         float p = 1f + r * (1f + r * (0.5f + r * (1f / 6 + r * (1f / 24 + r * (1f / 120 + r * (1f / 720 + r * (1f / 5040)))))));
-        return p * Float.intBitsToFloat(((int) k + 127) << 23);
+        return p * Float.intBitsToFloat((k + 127) << 23);
     }
 
     /**
