@@ -15,6 +15,7 @@ case "$model" in
   gpt) chars="${CHARS:-500}" ;;
   *) echo "model must be lstm or gpt, got $model" >&2; exit 1 ;;
 esac
+/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "needs python3-torch (apt-get install -y python3-torch libopenblas0-pthread)" >&2; exit 1; }
 [ -f "$root/jobs/target/lmpipe.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
 lm=(); ref=()
 for ((i = 1; i <= rounds; i++)); do

@@ -418,7 +418,7 @@ public final class CharShards implements AutoCloseable {
         return result;
     }
 
-    /** Fails naming the shard when a code has no entry in its table: the manifest and the shard disagree. */
+    /** The manifest's code table of a format-2 shard; fails naming the shard when it is missing or too long for the width. */
     static int[] checkedCodes(String path, int[] codes, int width) {
         if (codes == null || codes.length > (width == 1 ? 256 : MAX_CODES)) {
             throw new LmpipeException("shard " + path + " has " + width + "-byte codes but its manifest entry "
