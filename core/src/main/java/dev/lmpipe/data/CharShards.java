@@ -340,7 +340,7 @@ public final class CharShards implements AutoCloseable {
                 throw new UncheckedIOException("cannot write shard " + Storage.child(dataset, file), e);
             }
             return new Written(file, split, width, tokens, Shards.HEADER_BYTES + tokens * width,
-                    String.format("%08x", crc.getValue()), table);
+                    Shards.hex(crc), table);
         }
     }
 
@@ -412,7 +412,7 @@ public final class CharShards implements AutoCloseable {
                 throw new UncheckedIOException("cannot write shard " + path, e);
             }
             result = new Written(repair.file(), shard.split(), shard.width(), tokens,
-                    Shards.HEADER_BYTES + tokens * shard.width(), String.format("%08x", crc.getValue()), shard.symbols());
+                    Shards.HEADER_BYTES + tokens * shard.width(), Shards.hex(crc), shard.symbols());
         }
         storage.delete(from);
         return result;

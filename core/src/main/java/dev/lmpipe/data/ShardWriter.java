@@ -53,7 +53,7 @@ public final class ShardWriter {
             throw new UncheckedIOException("cannot write shard " + path, e);
         }
         long size = Shards.HEADER_BYTES + Shards.TOKEN_BYTES * tokens;
-        return new Written(new ShardInfo(shard.file(), shard.split(), tokens, size, String.format("%08x", crc.getValue())), unknown);
+        return new Written(new ShardInfo(shard.file(), shard.split(), tokens, size, Shards.hex(crc)), unknown);
     }
 
 }

@@ -150,6 +150,11 @@ public final class Shards {
     public static String crc32c(byte[] bytes) {
         var crc = new CRC32C();
         crc.update(bytes);
+        return hex(crc);
+    }
+
+    /** A CRC-32C as the manifest writes it: eight hex digits. */
+    static String hex(CRC32C crc) {
         return String.format("%08x", crc.getValue());
     }
 }
