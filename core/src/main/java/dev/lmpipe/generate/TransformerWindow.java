@@ -4,6 +4,7 @@ import dev.lmpipe.model.LayerNorm;
 import static dev.lmpipe.model.HostMemory.floats;
 import static dev.lmpipe.model.HostMemory.pointer;
 import dev.lmpipe.model.PositionEmbedding;
+import dev.lmpipe.model.Sigmoid;
 import dev.lmpipe.model.TransformerBlock;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -53,6 +54,8 @@ final class TransformerWindow {
     private final INDArray attended;
     private final INDArray hidden;
     private final INDArray projected;
+    private final float[] geluRow;
+    private final float[] geluSigmoids;
 
     private TransformerWindow(int width, int heads, int block, float[][] tokenEmbedding, float[][] positionEmbedding,
                               List<Block> blocks, Map<String, INDArray> finalNorm, Map<String, INDArray> output) {
@@ -72,6 +75,8 @@ final class TransformerWindow {
             hidden = Nd4j.create(DataType.FLOAT, block, (long) TransformerBlock.MLP_EXPANSION * width);
             projected = Nd4j.create(DataType.FLOAT, block, width);
         }
+        geluRow = new float[TransformerBlock.MLP_EXPANSION * width];
+        geluSigmoids = new float[geluRow.length];
         this.output = new SoftmaxOutput(output);
     }
 
@@ -133,7 +138,7 @@ final class TransformerWindow {
             addTo(xs, first * width, floats(projected), rows * width);
             layerNorm(xs, first, rows, b.norm2Gain, b.norm2Bias, normedValues);
             product(normed, 0, b.hiddenWeight, b.hiddenBias, hidden, rows, width, hiddenWidth);
-            gelu(hiddenValues, rows * hiddenWidth);
+            gelu(hiddenValues, rows);
             product(hidden, 0, b.mlpOutWeight, b.mlpOutBias, projected, rows, hiddenWidth, width);
             addTo(xs, first * width, floats(projected), rows * width);
         }
@@ -166,41 +171,14 @@ final class TransformerWindow {
         }
     }
 
-    /** ND4J's GELU, in place on the first {@code length} values: {@code x·sigmoid(1.702·x)}. */
-    private static void gelu(FloatBuffer values, int length) {
-        for (int i = 0; i < length; i++) {
-            float v = values.get(i);
-            values.put(i, v * sigmoid(1.702f * v));
+    /** ND4J's GELU, in place on the first {@code rows} rows of the hidden layer: {@code x·sigmoid(1.702·x)}. */
+    private void gelu(FloatBuffer values, int rows) {
+        int hiddenWidth = geluRow.length;
+        for (int r = 0; r < rows; r++) {
+            values.get(r * hiddenWidth, geluRow);
+            Sigmoid.gelu(geluRow, geluSigmoids, hiddenWidth);
+            values.put(r * hiddenWidth, geluRow);
         }
-    }
-
-    /** Steps of the sigmoid table per unit of its argument, and the argument's bound. */
-    private static final int SIGMOID_STEPS = 256;
-    private static final float SIGMOID_BOUND = 16f;
-    /** sigmoid(z) at z = -16 + i/256: GELU's sigmoid by linear interpolation, within 3e-7 of the exact value. */
-    private static final float[] SIGMOID = new float[(int) (2 * SIGMOID_BOUND * SIGMOID_STEPS) + 2];
-
-    static {
-        for (int i = 0; i < SIGMOID.length; i++) {
-            SIGMOID[i] = (float) (1 / (1 + Math.exp(-(i / (double) SIGMOID_STEPS - SIGMOID_BOUND))));
-        }
-    }
-
-    /**
-     * The logistic function from a table instead of an exponential per value (JFR: GELU's exponentials outweighed a
-     * generation step's matrix products). Outside [-16, 16] it is 0 or 1, off by less than 1.2e-7.
-     */
-    static float sigmoid(float z) {
-        float t = (z + SIGMOID_BOUND) * SIGMOID_STEPS;
-        if (!(t > 0f)) {
-            return 0f; // z at most -16, or NaN (then GELU's v is NaN, and so is v·0)
-        }
-        if (t >= SIGMOID.length - 1) {
-            return 1f;
-        }
-        int i = (int) t;
-        float f = t - i;
-        return SIGMOID[i] + f * (SIGMOID[i + 1] - SIGMOID[i]);
     }
 
     /**

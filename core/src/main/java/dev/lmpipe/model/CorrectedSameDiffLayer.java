@@ -26,18 +26,23 @@ import java.util.Arrays;
  * <p>The correction looks for exactly that {@code add(x, x)} in the gradient graph, so a DL4J without the bug
  * gets no correction. Halving is exact in binary floating point: the result is bit for bit the correct gradient.
  */
-final class CorrectedSameDiffLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
+class CorrectedSameDiffLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
     /** Null until the gradient graph exists. */
     private Boolean externalGradientDoubled;
 
-    private CorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
+    CorrectedSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
     /** What {@code SameDiffLayer.instantiate} (configuration side) does, with this class instead. */
     static CorrectedSameDiffLayer create(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
                                          boolean initializeParams, DataType dataType) {
-        var layer = new CorrectedSameDiffLayer(conf, dataType);
+        return setUp(new CorrectedSameDiffLayer(conf, dataType), conf, layerIndex, paramsView, initializeParams);
+    }
+
+    /** Index, parameters and configuration, as DL4J's {@code instantiate} sets them on a new runtime layer. */
+    static <L extends CorrectedSameDiffLayer> L setUp(L layer, NeuralNetConfiguration conf, int layerIndex,
+                                                      INDArray paramsView, boolean initializeParams) {
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(paramsView);
         SameDiffLayer configuration = (SameDiffLayer) conf.getLayer();

@@ -35,6 +35,15 @@ public class LayerNorm extends SequenceLayer {
         super(width, block);
     }
 
+    /** {@link FastLayerNormLayer}: written out for float networks on the CPU, the SameDiff graph below otherwise. */
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners, int layerIndex,
+                                                       INDArray layerParamsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        return FastLayerNormLayer.create(conf, layerIndex, layerParamsView, initializeParams, networkDataType);
+    }
+
     @Override
     public void defineParameters(SDLayerParams params) {
         params.clear();

@@ -58,6 +58,15 @@ public class PositionEmbedding extends SequenceLayer {
         }
     }
 
+    /** {@link FastPositionEmbeddingLayer}: written out for float networks on the CPU, the SameDiff graph below otherwise. */
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners, int layerIndex,
+                                                       INDArray layerParamsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        return FastPositionEmbeddingLayer.create(conf, layerIndex, layerParamsView, initializeParams, networkDataType);
+    }
+
     @Override
     public void defineParameters(SDLayerParams params) {
         validate();

@@ -33,8 +33,9 @@ import java.util.Objects;
  * {@code SameDiffLayer} fixes its input placeholder's shape (all but the minibatch) at the first forward pass anyway.
  * The layer applies no dropout (DL4J's {@code SameDiffLayer} never tells it whether it is training).
  *
- * <p>DL4J 1.0.0-M2.1 back-propagates twice the gradient through every {@code SameDiffLayer}; this layer runs as a
- * {@link CorrectedSameDiffLayer}, which undoes that.
+ * <p>Float networks on the CPU train and infer through {@link FastTransformerBlockLayer}, the same arithmetic
+ * without SameDiff. Elsewhere DL4J 1.0.0-M2.1 back-propagates twice the gradient through every
+ * {@code SameDiffLayer}; the block then runs as a {@link CorrectedSameDiffLayer}, which undoes that.
  *
  * <p>DL4J rebuilds this configuration from JSON (Spark executors, {@code ModelSerializer}): every field has a public
  * getter and setter and there is a public no-arg constructor, or Jackson silently restores a field as 0.
@@ -93,6 +94,18 @@ public class TransformerBlock extends SequenceLayer {
             throw new IllegalArgumentException("transformer width must be a multiple of heads, got width " + width
                     + " and heads " + heads);
         }
+    }
+
+    /**
+     * {@link FastTransformerBlockLayer}: the block's forward and backward pass written out for float networks on the
+     * CPU (SameDiff's per-op cost was most of a GPT training step), the SameDiff graph below for anything else.
+     */
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners, int layerIndex,
+                                                       INDArray layerParamsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        return FastTransformerBlockLayer.create(conf, layerIndex, layerParamsView, initializeParams, networkDataType);
     }
 
     @Override

@@ -13,15 +13,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
-import java.util.Random;
 
+import static dev.lmpipe.model.Comparisons.maxRelativeDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -56,21 +55,7 @@ class FastLstmTest {
     }
 
     private static DataSet tokens(int minibatch, int steps, long seed) {
-        var random = new Random(seed);
-        var features = Nd4j.create(DataType.FLOAT, minibatch, 1, steps);
-        var labels = Nd4j.create(DataType.FLOAT, minibatch, 1, steps);
-        for (int b = 0; b < minibatch; b++) {
-            for (int t = 0; t < steps; t++) {
-                features.putScalar(new int[] {b, 0, t}, random.nextInt(VOCABULARY));
-                labels.putScalar(new int[] {b, 0, t}, random.nextInt(VOCABULARY));
-            }
-        }
-        return new DataSet(features, labels);
-    }
-
-    private static double maxRelativeDifference(INDArray expected, INDArray actual) {
-        double scale = Math.max(expected.amaxNumber().doubleValue(), 1e-3);
-        return expected.sub(actual).amaxNumber().doubleValue() / scale;
+        return Comparisons.tokens(VOCABULARY, minibatch, steps, seed);
     }
 
     @Test

@@ -1,0 +1,92 @@
+package dev.lmpipe.model;
+
+import java.nio.FloatBuffer;
+
+/**
+ * LayerNorm over each row of a row-major matrix in host memory, forward and backward, as ND4J's {@code layer_norm}
+ * op computes it (population variance, no epsilon): what {@link TransformerBlockPass} and the final
+ * {@link LayerNorm} run for float networks on the CPU. Each row is copied into Java arrays first, where the
+ * element-wise loops compile to vector instructions (on direct buffers they do not).
+ */
+final class RowNorm {
+    private final int width;
+    private final float[] row;
+    private final float[] normal;
+    private final float[] result;
+
+    RowNorm(int width) {
+        this.width = width;
+        this.row = new float[width];
+        this.normal = new float[width];
+        this.result = new float[width];
+    }
+
+    /**
+     * normalized = (in − mean) / std per row, out = normalized · gain + bias; inverseStd[r] = 1 / std of row r.
+     */
+    void forward(int rows, FloatBuffer in, FloatBuffer normalized, float[] inverseStd, float[] gain, float[] bias,
+                 FloatBuffer out) {
+        for (int r = 0; r < rows; r++) {
+            int at = r * width;
+            in.get(at, row);
+            double sum = 0;
+            for (int j = 0; j < width; j++) {
+                sum += row[j];
+            }
+            float mean = (float) (sum / width);
+            double squares = 0;
+            for (int j = 0; j < width; j++) {
+                float d = row[j] - mean;
+                squares += d * d;
+            }
+            float scale = (float) (1 / Math.sqrt(squares / width));
+            inverseStd[r] = scale;
+            for (int j = 0; j < width; j++) {
+                normal[j] = (row[j] - mean) * scale;
+                result[j] = normal[j] * gain[j] + bias[j];
+            }
+            normalized.put(at, normal);
+            out.put(at, result);
+        }
+    }
+
+    /**
+     * out = residual (if not null) + the gradient of the input, given the output's gradient; gainGradient and
+     * biasGradient receive the parameters' gradients. With n = normalized, g = gain:
+     * dx = (dn·g − mean(dn·g) − n·mean(dn·g·n)) / std.
+     */
+    void backward(int rows, FloatBuffer outputGradient, FloatBuffer normalized, float[] inverseStd, float[] gain,
+                  FloatBuffer residual, FloatBuffer gainGradient, FloatBuffer biasGradient, FloatBuffer out) {
+        float[] dGain = new float[width];
+        float[] dBias = new float[width];
+        float[] scaled = result;
+        for (int r = 0; r < rows; r++) {
+            int at = r * width;
+            outputGradient.get(at, row);
+            normalized.get(at, normal);
+            float sum = 0;
+            float dot = 0;
+            for (int j = 0; j < width; j++) {
+                dGain[j] += row[j] * normal[j];
+                dBias[j] += row[j];
+                scaled[j] = row[j] * gain[j];
+                sum += scaled[j];
+                dot += scaled[j] * normal[j];
+            }
+            float meanScaled = sum / width;
+            float meanDot = dot / width;
+            float scale = inverseStd[r];
+            if (residual != null) {
+                residual.get(at, row);
+            } else {
+                java.util.Arrays.fill(row, 0f);
+            }
+            for (int j = 0; j < width; j++) {
+                row[j] += scale * (scaled[j] - meanScaled - normal[j] * meanDot);
+            }
+            out.put(at, row);
+        }
+        gainGradient.put(0, dGain);
+        biasGradient.put(0, dBias);
+    }
+}

@@ -1,0 +1,422 @@
+package dev.lmpipe.model;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static dev.lmpipe.model.TransformerBlock.ATTENTION_OUT_BIAS;
+import static dev.lmpipe.model.TransformerBlock.ATTENTION_OUT_WEIGHT;
+import static dev.lmpipe.model.TransformerBlock.HIDDEN_BIAS;
+import static dev.lmpipe.model.TransformerBlock.HIDDEN_WEIGHT;
+import static dev.lmpipe.model.TransformerBlock.MLP_OUT_BIAS;
+import static dev.lmpipe.model.TransformerBlock.MLP_OUT_WEIGHT;
+import static dev.lmpipe.model.TransformerBlock.NORM1_BIAS;
+import static dev.lmpipe.model.TransformerBlock.NORM1_GAIN;
+import static dev.lmpipe.model.TransformerBlock.NORM2_BIAS;
+import static dev.lmpipe.model.TransformerBlock.NORM2_GAIN;
+import static dev.lmpipe.model.TransformerBlock.QKV_BIAS;
+import static dev.lmpipe.model.TransformerBlock.QKV_WEIGHT;
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
+import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
+
+/**
+ * The forward and backward pass of one {@link TransformerBlock} for one input shape, written out: every matrix
+ * product one OpenBLAS call, LayerNorm ({@link RowNorm}), GELU, the causal softmax and their derivatives in Java,
+ * the forward pass's intermediate values kept for the backward pass. The same arithmetic as the block's SameDiff
+ * graph (ND4J's {@code layer_norm}: population variance, no epsilon; ND4J's {@code gelu}: {@code x·sigmoid(1.702·x)};
+ * masked scores have probability exactly 0), without SameDiff's per-op cost, which made up most of a GPT training
+ * step.
+ *
+ * <p>Rows are positions, example-major: row {@code b·T + t}; every buffer is row-major host memory outside DL4J's
+ * workspaces, reused from minibatch to minibatch. Not thread-safe.
+ */
+final class TransformerBlockPass {
+    private final int minibatch;
+    private final int steps;
+    private final int width;
+    private final int heads;
+    private final int headSize;
+    private final int hiddenWidth;
+    private final int rows;
+
+    // Parameters, copied at every forward pass (DL4J's views need not be contiguous row-major memory).
+    private final Floats qkvWeight;
+    private final Floats attentionOutWeight;
+    private final Floats hiddenWeight;
+    private final Floats mlpOutWeight;
+    private float[] norm1Gain;
+    private float[] norm1Bias;
+    private float[] qkvBias;
+    private float[] attentionOutBias;
+    private float[] norm2Gain;
+    private float[] norm2Bias;
+    private float[] hiddenBias;
+    private float[] mlpOutBias;
+
+    // Forward pass: x → LN1 → qkv → attention → x2 = x + Wo·att + bo → LN2 → u = W1·n2 + b1 → gelu → y.
+    private final Floats x;             // [N, d]
+    private final Floats normalized1;   // [N, d] (x - mean) / std
+    private final Floats normed1;       // [N, d] normalized1 · gain + bias
+    private final float[] inverseStd1;  // [N]
+    private final Floats qkv;           // [N, 3d]: q | k | v, heads side by side within each
+    private final Floats probabilities; // [B, H, T, T]
+    private final Floats attended;      // [N, d]
+    private final Floats x2;            // [N, d]
+    private final Floats normalized2;
+    private final Floats normed2;
+    private final float[] inverseStd2;
+    private final Floats preActivation; // [N, 4d]
+    private final Floats sigmoids;      // [N, 4d] sigmoid(1.702 u)
+    private final Floats activation;    // [N, 4d] gelu(u)
+    private final Floats y;             // [N, d]
+    private final RowNorm norm;
+    // One row of the MLP's hidden layer in Java arrays, where GELU's loops compile to vector instructions.
+    private final float[] rowValues;
+    private final float[] rowInputs;
+    private final float[] rowSigmoids;
+
+    private Backward backward;
+
+    TransformerBlockPass(int minibatch, int steps, int width, int heads) {
+        this.minibatch = minibatch;
+        this.steps = steps;
+        this.width = width;
+        this.heads = heads;
+        this.headSize = width / heads;
+        this.hiddenWidth = TransformerBlock.MLP_EXPANSION * width;
+        this.rows = minibatch * steps;
+        qkvWeight = new Floats(width, 3L * width);
+        attentionOutWeight = new Floats(width, width);
+        hiddenWeight = new Floats(width, hiddenWidth);
+        mlpOutWeight = new Floats(hiddenWidth, width);
+        x = new Floats(rows, width);
+        normalized1 = new Floats(rows, width);
+        normed1 = new Floats(rows, width);
+        inverseStd1 = new float[rows];
+        qkv = new Floats(rows, 3L * width);
+        probabilities = new Floats((long) minibatch * heads, (long) steps * steps);
+        attended = new Floats(rows, width);
+        x2 = new Floats(rows, width);
+        normalized2 = new Floats(rows, width);
+        normed2 = new Floats(rows, width);
+        inverseStd2 = new float[rows];
+        preActivation = new Floats(rows, hiddenWidth);
+        sigmoids = new Floats(rows, hiddenWidth);
+        activation = new Floats(rows, hiddenWidth);
+        y = new Floats(rows, width);
+        norm = new RowNorm(width);
+        rowValues = new float[hiddenWidth];
+        rowInputs = new float[hiddenWidth];
+        rowSigmoids = new float[hiddenWidth];
+    }
+
+    boolean fits(long[] inputShape) {
+        return inputShape[0] == minibatch && inputShape[1] == width && inputShape[2] == steps;
+    }
+
+    /** The block's output for {@code input} ([B, d, T], NCW) with these parameters: a view of a buffer of this pass. */
+    INDArray forward(INDArray input, Map<String, INDArray> params) {
+        load(params);
+        fromNcw(input, x);
+        norm.forward(rows, x.data, normalized1.data, inverseStd1, norm1Gain, norm1Bias, normed1.data);
+        fillRows(qkv, qkvBias);
+        gemm(false, false, rows, 3 * width, width, 1f, normed1.at(0), width, qkvWeight.at(0), 3 * width,
+                1f, qkv.at(0), 3 * width);
+        attention();
+        addRows(x, attentionOutBias, x2);
+        gemm(false, false, rows, width, width, 1f, attended.at(0), width, attentionOutWeight.at(0), width,
+                1f, x2.at(0), width);
+        norm.forward(rows, x2.data, normalized2.data, inverseStd2, norm2Gain, norm2Bias, normed2.data);
+        fillRows(preActivation, hiddenBias);
+        gemm(false, false, rows, hiddenWidth, width, 1f, normed2.at(0), width, hiddenWeight.at(0), hiddenWidth,
+                1f, preActivation.at(0), hiddenWidth);
+        gelu();
+        addRows(x2, mlpOutBias, y);
+        gemm(false, false, rows, width, hiddenWidth, 1f, activation.at(0), hiddenWidth, mlpOutWeight.at(0), width,
+                1f, y.at(0), width);
+        return asNcw(y);
+    }
+
+    /**
+     * Gradients of the last {@link #forward}, given the gradient of its output ({@code [B, d, T]}): the parameters'
+     * by name (arrays of the parameters' shapes), and the input's ({@link Backward#inputGradient}).
+     */
+    Backward backward(INDArray outputGradient, Map<String, INDArray> params) {
+        if (backward == null) {
+            try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                backward = new Backward(params);
+            }
+        }
+        var g = backward;
+        fromNcw(outputGradient, g.dy);
+        // y = x2 + gelu(u)·W2 + b2
+        gemm(true, false, hiddenWidth, width, rows, 1f, activation.at(0), hiddenWidth, g.dy.at(0), width,
+                0f, g.mlpOutWeight.at(0), width);
+        columnSums(g.dy, width, g.mlpOutBias, g.ones);
+        gemm(false, true, rows, hiddenWidth, width, 1f, g.dy.at(0), width, mlpOutWeight.at(0), width,
+                0f, g.dHidden.at(0), hiddenWidth);
+        geluBackward(g.dHidden);
+        // u = LN2(x2)·W1 + b1
+        gemm(true, false, width, hiddenWidth, rows, 1f, normed2.at(0), width, g.dHidden.at(0), hiddenWidth,
+                0f, g.hiddenWeight.at(0), hiddenWidth);
+        columnSums(g.dHidden, hiddenWidth, g.hiddenBias, g.ones);
+        gemm(false, true, rows, width, hiddenWidth, 1f, g.dHidden.at(0), hiddenWidth, hiddenWeight.at(0),
+                hiddenWidth, 0f, g.dNormed.at(0), width);
+        norm.backward(rows, g.dNormed.data, normalized2.data, inverseStd2, norm2Gain, g.dy.data, g.norm2Gain.data,
+                g.norm2Bias.data, g.dx2.data);
+        // x2 = x + attention·Wo + bo
+        gemm(true, false, width, width, rows, 1f, attended.at(0), width, g.dx2.at(0), width,
+                0f, g.attentionOutWeight.at(0), width);
+        columnSums(g.dx2, width, g.attentionOutBias, g.ones);
+        gemm(false, true, rows, width, width, 1f, g.dx2.at(0), width, attentionOutWeight.at(0), width,
+                0f, g.dAttended.at(0), width);
+        attentionBackward(g);
+        // qkv = LN1(x)·Wqkv + bqkv
+        gemm(true, false, width, 3 * width, rows, 1f, normed1.at(0), width, g.dQkv.at(0), 3 * width,
+                0f, g.qkvWeight.at(0), 3 * width);
+        columnSums(g.dQkv, 3 * width, g.qkvBias, g.ones);
+        gemm(false, true, rows, width, 3 * width, 1f, g.dQkv.at(0), 3 * width, qkvWeight.at(0), 3 * width,
+                0f, g.dNormed.at(0), width);
+        // dy is free again: the input's gradient in row form goes there.
+        norm.backward(rows, g.dNormed.data, normalized1.data, inverseStd1, norm1Gain, g.dx2.data, g.norm1Gain.data,
+                g.norm1Bias.data, g.dy.data);
+        return g;
+    }
+
+    /** The input's gradient after {@link #backward}, [B, d, T]: a view of a buffer of this pass. */
+    INDArray inputGradient() {
+        return asNcw(backward.dy);
+    }
+
+    private void load(Map<String, INDArray> params) {
+        qkvWeight.array.assign(params.get(QKV_WEIGHT));
+        attentionOutWeight.array.assign(params.get(ATTENTION_OUT_WEIGHT));
+        hiddenWeight.array.assign(params.get(HIDDEN_WEIGHT));
+        mlpOutWeight.array.assign(params.get(MLP_OUT_WEIGHT));
+        norm1Gain = params.get(NORM1_GAIN).toFloatVector();
+        norm1Bias = params.get(NORM1_BIAS).toFloatVector();
+        qkvBias = params.get(QKV_BIAS).toFloatVector();
+        attentionOutBias = params.get(ATTENTION_OUT_BIAS).toFloatVector();
+        norm2Gain = params.get(NORM2_GAIN).toFloatVector();
+        norm2Bias = params.get(NORM2_BIAS).toFloatVector();
+        hiddenBias = params.get(HIDDEN_BIAS).toFloatVector();
+        mlpOutBias = params.get(MLP_OUT_BIAS).toFloatVector();
+    }
+
+    /** An NCW array [B, d, T] into rows [B·T, d]: one ND4J copy of a permuted view. */
+    private void fromNcw(INDArray ncw, Floats rowData) {
+        rowData.array.reshape(minibatch, steps, width).assign(ncw.permute(0, 2, 1));
+    }
+
+    /** Rows [B·T, d] as an NCW view [B, d, T] (not 'c' order). */
+    private INDArray asNcw(Floats rowData) {
+        return rowData.array.reshape(minibatch, steps, width).permute(0, 2, 1);
+    }
+
+    /** Causal multi-head self-attention of qkv into attended, keeping the probabilities. */
+    private void attention() {
+        float scale = (float) (1 / Math.sqrt(headSize));
+        FloatBuffer p = probabilities.data;
+        for (int b = 0; b < minibatch; b++) {
+            long qkvRows = (long) b * steps * 3 * width;
+            for (int h = 0; h < heads; h++) {
+                long at = ((long) b * heads + h) * steps * steps;
+                gemm(false, true, steps, steps, headSize, scale, qkv.at(qkvRows + h * headSize), 3 * width,
+                        qkv.at(qkvRows + width + h * headSize), 3 * width, 0f, probabilities.at(at), steps);
+                for (int i = 0; i < steps; i++) {
+                    int row = (int) at + i * steps;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= i; j++) {
+                        max = Math.max(max, p.get(row + j));
+                    }
+                    float sum = 0;
+                    for (int j = 0; j <= i; j++) {
+                        float e = (float) Math.exp(p.get(row + j) - max);
+                        p.put(row + j, e);
+                        sum += e;
+                    }
+                    float inverse = 1 / sum;
+                    for (int j = 0; j <= i; j++) {
+                        p.put(row + j, p.get(row + j) * inverse);
+                    }
+                    for (int j = i + 1; j < steps; j++) {
+                        p.put(row + j, 0f);
+                    }
+                }
+                gemm(false, false, steps, headSize, steps, 1f, probabilities.at(at), steps,
+                        qkv.at(qkvRows + 2L * width + h * headSize), 3 * width,
+                        0f, attended.at((long) b * steps * width + h * headSize), width);
+            }
+        }
+    }
+
+    /** dAttended → dQkv: through P·v, the softmax and the scaled q·kᵀ, head by head. */
+    private void attentionBackward(Backward g) {
+        float scale = (float) (1 / Math.sqrt(headSize));
+        FloatBuffer p = probabilities.data;
+        FloatBuffer dp = g.dScores.data;
+        for (int b = 0; b < minibatch; b++) {
+            long qkvRows = (long) b * steps * 3 * width;
+            long attendedRows = (long) b * steps * width;
+            for (int h = 0; h < heads; h++) {
+                long at = ((long) b * heads + h) * steps * steps;
+                var dAttended = g.dAttended.at(attendedRows + h * headSize);
+                var q = qkvRows + h * headSize;
+                var k = qkvRows + width + h * headSize;
+                var v = qkvRows + 2L * width + h * headSize;
+                // dP = dAttended·vᵀ; dv = Pᵀ·dAttended
+                gemm(false, true, steps, steps, headSize, 1f, dAttended, width, qkv.at(v), 3 * width,
+                        0f, g.dScores.at(0), steps);
+                gemm(true, false, steps, headSize, steps, 1f, probabilities.at(at), steps, dAttended, width,
+                        0f, g.dQkv.at(v), 3 * width);
+                // Softmax: dS = P ∘ (dP − rowsum(dP ∘ P)); masked entries have P = 0.
+                for (int i = 0; i < steps; i++) {
+                    int row = (int) at + i * steps;
+                    int scratch = i * steps;
+                    float dot = 0;
+                    for (int j = 0; j <= i; j++) {
+                        dot += dp.get(scratch + j) * p.get(row + j);
+                    }
+                    for (int j = 0; j <= i; j++) {
+                        dp.put(scratch + j, p.get(row + j) * (dp.get(scratch + j) - dot));
+                    }
+                    for (int j = i + 1; j < steps; j++) {
+                        dp.put(scratch + j, 0f);
+                    }
+                }
+                // S = scale·q·kᵀ: dq = scale·dS·k, dk = scale·dSᵀ·q
+                gemm(false, false, steps, headSize, steps, scale, g.dScores.at(0), steps, qkv.at(k), 3 * width,
+                        0f, g.dQkv.at(q), 3 * width);
+                gemm(true, false, steps, headSize, steps, scale, g.dScores.at(0), steps, qkv.at(q), 3 * width,
+                        0f, g.dQkv.at(k), 3 * width);
+            }
+        }
+    }
+
+    /** activation = gelu(u) = u·sigmoid(1.702·u), keeping the sigmoids for the backward pass; a row at a time. */
+    private void gelu() {
+        for (int r = 0; r < rows; r++) {
+            int at = r * hiddenWidth;
+            preActivation.data.get(at, rowValues);
+            Sigmoid.gelu(rowValues, rowSigmoids, hiddenWidth);
+            sigmoids.data.put(at, rowSigmoids);
+            activation.data.put(at, rowValues);
+        }
+    }
+
+    private void geluBackward(Floats gradient) {
+        for (int r = 0; r < rows; r++) {
+            int at = r * hiddenWidth;
+            gradient.data.get(at, rowValues);
+            preActivation.data.get(at, rowInputs);
+            sigmoids.data.get(at, rowSigmoids);
+            Sigmoid.geluBackward(rowValues, rowInputs, rowSigmoids, hiddenWidth);
+            gradient.data.put(at, rowValues);
+        }
+    }
+
+    /** Every row of target = bias. */
+    private void fillRows(Floats target, float[] bias) {
+        FloatBuffer t = target.data;
+        for (int r = 0; r < rows; r++) {
+            t.put(r * bias.length, bias);
+        }
+    }
+
+    /** out = in + bias on every row. */
+    private void addRows(Floats in, float[] bias, Floats out) {
+        FloatBuffer i = in.data;
+        FloatBuffer o = out.data;
+        for (int r = 0; r < rows; r++) {
+            int row = r * bias.length;
+            for (int j = 0; j < bias.length; j++) {
+                o.put(row + j, i.get(row + j) + bias[j]);
+            }
+        }
+    }
+
+    /** out = the sum of every row of matrix ([N, columns]): a product with a vector of ones, in OpenBLAS. */
+    private void columnSums(Floats matrix, int columns, Floats out, Floats ones) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, rows, columns, 1f, matrix.at(0), columns, ones.at(0), 1,
+                0f, out.at(0), 1);
+    }
+
+    /** C = alpha·op(A)·op(B) + beta·C, row-major, in OpenBLAS. */
+    private static void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alpha,
+                             FloatPointer a, int lda, FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** The backward pass's buffers, made at its first call: a network that only infers never needs them. */
+    final class Backward {
+        private final Floats dy = new Floats(rows, width);
+        private final Floats dHidden = new Floats(rows, hiddenWidth);
+        private final Floats dNormed = new Floats(rows, width);
+        private final Floats dx2 = new Floats(rows, width);
+        private final Floats dAttended = new Floats(rows, width);
+        private final Floats dQkv = new Floats(rows, 3L * width);
+        private final Floats dScores = new Floats(steps, steps);
+        private final Floats ones = new Floats(rows);
+        private final Floats qkvWeight = new Floats(width, 3L * width);
+        private final Floats attentionOutWeight = new Floats(width, width);
+        private final Floats hiddenWeight = new Floats(width, hiddenWidth);
+        private final Floats mlpOutWeight = new Floats(hiddenWidth, width);
+        private final Floats norm1Gain = new Floats(width);
+        private final Floats norm1Bias = new Floats(width);
+        private final Floats qkvBias = new Floats(3L * width);
+        private final Floats attentionOutBias = new Floats(width);
+        private final Floats norm2Gain = new Floats(width);
+        private final Floats norm2Bias = new Floats(width);
+        private final Floats hiddenBias = new Floats(hiddenWidth);
+        private final Floats mlpOutBias = new Floats(width);
+        /** Parameter name → its gradient, shaped as the parameter. */
+        final Map<String, INDArray> parameterGradients = new LinkedHashMap<>();
+
+        private Backward(Map<String, INDArray> params) {
+            ones.array.assign(1);
+            put(params, QKV_WEIGHT, qkvWeight);
+            put(params, ATTENTION_OUT_WEIGHT, attentionOutWeight);
+            put(params, HIDDEN_WEIGHT, hiddenWeight);
+            put(params, MLP_OUT_WEIGHT, mlpOutWeight);
+            put(params, NORM1_GAIN, norm1Gain);
+            put(params, NORM1_BIAS, norm1Bias);
+            put(params, QKV_BIAS, qkvBias);
+            put(params, ATTENTION_OUT_BIAS, attentionOutBias);
+            put(params, NORM2_GAIN, norm2Gain);
+            put(params, NORM2_BIAS, norm2Bias);
+            put(params, HIDDEN_BIAS, hiddenBias);
+            put(params, MLP_OUT_BIAS, mlpOutBias);
+        }
+
+        private void put(Map<String, INDArray> params, String name, Floats gradient) {
+            parameterGradients.put(name, gradient.array.reshape(params.get(name).shape()));
+        }
+    }
+
+    /** A float array in host memory with its Java view and its address for OpenBLAS. */
+    private static final class Floats {
+        final INDArray array;
+        final FloatBuffer data;
+        private final FloatPointer start;
+
+        Floats(long... shape) {
+            array = Nd4j.create(DataType.FLOAT, shape);
+            data = HostMemory.floats(array);
+            start = HostMemory.pointer(array);
+        }
+
+        /** The address {@code offset} floats in. */
+        FloatPointer at(long offset) {
+            return new FloatPointer(start).position(offset);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.lmpipe.model;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+/**
+ * The runtime of a {@link SequenceLayer} whose forward and backward pass are written out in Java and OpenBLAS
+ * (SameDiff's per-op cost was most of a GPT training step): float networks on ND4J's CPU backend with inputs of the
+ * configured shape take that path; anything else (double precision, a GPU backend, a wrong shape, which SameDiff then
+ * rejects with its message) runs the layer's SameDiff graph. Same parameters, same checkpoints, same arithmetic: a
+ * network does not know which path trained it. The forward pass of a training step is kept for its backward pass.
+ * Not thread-safe, like every DL4J layer: each Spark worker has its own network.
+ */
+abstract class WrittenOutLayer extends CorrectedSameDiffLayer {
+    /** The input whose training forward pass the subclass holds, or null: identity, not equality. */
+    private INDArray forwardOf;
+
+    WrittenOutLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** The output for {@link #input} ([B, width, block]), in any order or a view: the caller copies it. */
+    abstract INDArray forward();
+
+    /**
+     * After {@link #forward} of the same input: the gradient of the input for {@code outputGradient} (in any order
+     * or a view), and each parameter's gradient by name, shaped as the parameter.
+     */
+    abstract Pair<Map<String, INDArray>, INDArray> backward(INDArray outputGradient);
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!fast()) {
+            return super.activate(training, workspaceMgr);
+        }
+        var result = forward();
+        forwardOf = training ? input : null;
+        return workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, input.shape(), 'c')
+                .assign(result);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (!fast()) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        assertInputSet(true);
+        if (forwardOf != input) {
+            forward();
+        }
+        forwardOf = null;
+        var gradients = backward(epsilon);
+        Gradient gradient = new DefaultGradient();
+        for (var name : paramTable.keySet()) {
+            INDArray view = gradTable.get(name);
+            view.assign(gradients.getFirst().get(name));
+            gradient.gradientForVariable().put(name, view);
+        }
+        var inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
+                input.shape(), 'c').assign(gradients.getSecond());
+        return new Pair<>(gradient, inputGradient);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        forwardOf = null;
+    }
+
+    SequenceLayer sequenceLayer() {
+        return (SequenceLayer) layerConf();
+    }
+
+    private boolean fast() {
+        var layer = sequenceLayer();
+        // Java and OpenBLAS work on the arrays' memory: host memory, the CPU backend only.
+        return Nd4j.getEnvironment().isCPU() && input != null && dataType == DataType.FLOAT
+                && input.dataType() == DataType.FLOAT && input.rank() == 3
+                && input.size(1) == layer.getWidth() && input.size(2) == layer.getBlock();
+    }
+}
