@@ -57,6 +57,10 @@ public final class SparkContexts {
             conf.set("spark.executor.extraJavaOptions", (executorOptions + " -D" + property + "="
                     + org.deeplearning4j.spark.time.SystemClockTimeSource.class.getName()).strip());
         }
+        // ND4J arrays in 64 KB blocks instead of element by element (ArrayKryoRegistrator): the parameters and Adam
+        // state go to every worker and back in every averaging round.
+        conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        conf.setIfMissing("spark.kryo.registrator", ArrayKryoRegistrator.class.getName());
         var context = new JavaSparkContext(conf);
         context.setLogLevel("WARN");
         context.sc().addSparkListener(new ExecutorEvents());
