@@ -1,8 +1,6 @@
 package dev.lmpipe.spark;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.Serializer;
-import com.esotericsoftware.kryo.factories.SerializerFactory;
 import com.esotericsoftware.kryo.serializers.FieldSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import org.apache.spark.serializer.KryoRegistrator;
@@ -24,21 +22,14 @@ import java.io.Serializable;
 public final class ArrayKryoRegistrator implements KryoRegistrator {
     @Override
     public void registerClasses(Kryo kryo) {
-        kryo.setDefaultSerializer(new JavaForSerializable());
+        // Kryo looks default serializers up in the order they were added (these before its own built-in ones):
+        // arrays first, then any other serializable class, including the JDK's immutable collections, which Kryo's
+        // collection serializer cannot rebuild.
         kryo.addDefaultSerializer(INDArray.class, new ArraySerializer());
+        kryo.addDefaultSerializer(Serializable.class, new JavaSerializer());
         for (Class<?> carrier : new Class<?>[] {NetBroadcastTuple.class, ParameterAveragingTrainingResult.class,
                 ParameterAveragingAggregationTuple.class, DataSet.class}) {
             kryo.register(carrier, new FieldSerializer<>(kryo, carrier));
-        }
-    }
-
-    /** Java serialization for serializable classes, Kryo's usual field serializer for the rest. */
-    private static final class JavaForSerializable implements SerializerFactory {
-        private final Serializer<?> javaSerializer = new JavaSerializer();
-
-        @Override
-        public Serializer makeSerializer(Kryo kryo, Class<?> type) {
-            return Serializable.class.isAssignableFrom(type) ? javaSerializer : new FieldSerializer<>(kryo, type);
         }
     }
 }

@@ -67,9 +67,15 @@ class ArrayKryoRegistratorTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void serializableClassesAndRecordsComeBackAsJavaSerializationWouldGiveThem() {
         var source = new Source("file:/corpus/a.txt", "a.txt", 123);
         assertThat((Source) roundTrip(source)).isEqualTo(source);
+        // What sc.parallelize sends: immutable lists, which Kryo's own collection serializer cannot rebuild.
+        var sources = List.of(source, new Source("file:/corpus/b.txt", "b.txt", 4));
+        assertThat((List<Source>) roundTrip(sources)).isEqualTo(sources);
+        assertThat((List<Integer>) roundTrip(java.util.Arrays.asList(3, 1, 2))).containsExactly(3, 1, 2);
+        assertThat((List<Integer>) roundTrip(List.of(7))).containsExactly(7);
         var vocabulary = new Vocabulary(new int[] {'a', 'b', 'é', 0x1F600});
         Vocabulary back = roundTrip(vocabulary);
         assertThat(back.encode("abé\uD83D\uDE00x")).isEqualTo(vocabulary.encode("abé\uD83D\uDE00x"));
