@@ -32,9 +32,9 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 /**
  * The GPT (token and position embeddings, {@link TransformerBlock}s, final {@link LayerNorm}, softmax) run over one
  * window for generation without SameDiff: its graph executor spends milliseconds per block on a window of one
- * sequence. Here the products are OpenBLAS calls on row-major copies of the parameters, the norms and GELU are
- * ND4J's own operations (the very ones training used), attention's softmax is Java; only the window's real
- * positions are computed (the model is causal, padding changes nothing before it), and only the last position
+ * sequence. Here the products are OpenBLAS calls on row-major copies of the parameters, the norms, GELU and
+ * attention's softmax are Java with ND4J's formulas (as training's {@code TransformerBlockPass}); only the window's
+ * real positions are computed (the model is causal, padding changes nothing before it), and only the last position
  * goes through the final norm and the output layer. Networks of any other shape run through DL4J.
  */
 final class TransformerWindow {

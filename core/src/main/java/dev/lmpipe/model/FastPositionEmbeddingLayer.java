@@ -9,7 +9,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 
-/** The runtime layer of {@link PositionEmbedding}: out = in + pos as one ND4J broadcast, where {@link WrittenOutLayer} can. */
+/**
+ * The runtime layer of {@link PositionEmbedding}: out = in + pos as one ND4J broadcast, where {@link WrittenOutLayer}
+ * can.
+ */
 final class FastPositionEmbeddingLayer extends WrittenOutLayer {
     private FastPositionEmbeddingLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);

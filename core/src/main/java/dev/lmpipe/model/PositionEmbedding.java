@@ -58,7 +58,7 @@ public class PositionEmbedding extends SequenceLayer {
         }
     }
 
-    /** {@link FastPositionEmbeddingLayer}: written out for float networks on the CPU, the SameDiff graph below otherwise. */
+    /** {@link FastPositionEmbeddingLayer}: written out for float networks on the CPU, else the SameDiff graph below. */
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,

@@ -61,7 +61,8 @@ final class TransformerBlockPass {
     private float[] hiddenBias;
     private float[] mlpOutBias;
 
-    // Forward pass: x → LN1 → qkv → attention → x2 = x + Wo·att + bo → LN2 → u = W1·n2 + b1 → gelu → y.
+    // Forward pass: x → LN1 → qkv → attention → x2 = x + Wo·att + bo → LN2 → u = W1·n2 + b1 → gelu
+    // → y = x2 + W2·gelu(u) + b2.
     private final Floats x;             // [N, d]
     private final Floats normalized1;   // [N, d] (x - mean) / std
     private final Floats normed1;       // [N, d] normalized1 · gain + bias

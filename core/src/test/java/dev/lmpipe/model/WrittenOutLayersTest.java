@@ -113,7 +113,8 @@ class WrittenOutLayersTest {
         var data = tokens(minibatch, block, 31L * minibatch + block);
 
         // Float arithmetic in a different order: relative differences of a few float epsilons per operation.
-        assertThat(maxRelativeDifference(networks[0].output(data.getFeatures()), networks[1].output(data.getFeatures())))
+        var features = data.getFeatures();
+        assertThat(maxRelativeDifference(networks[0].output(features), networks[1].output(features)))
                 .isLessThan(1e-5);
         for (var network : networks) {
             network.setInput(data.getFeatures());
