@@ -4,6 +4,7 @@ import dev.lmpipe.model.LayerNorm;
 import static dev.lmpipe.model.HostMemory.floats;
 import static dev.lmpipe.model.HostMemory.pointer;
 import dev.lmpipe.model.PositionEmbedding;
+import dev.lmpipe.model.RowNorm;
 import dev.lmpipe.model.Sigmoid;
 import dev.lmpipe.model.TransformerBlock;
 import org.bytedeco.javacpp.FloatPointer;
@@ -54,6 +55,7 @@ final class TransformerWindow {
     private final INDArray attended;
     private final INDArray hidden;
     private final INDArray projected;
+    private final RowNorm norm;
     private final float[] geluRow;
     private final float[] geluSigmoids;
 
@@ -75,6 +77,7 @@ final class TransformerWindow {
             hidden = Nd4j.create(DataType.FLOAT, block, (long) TransformerBlock.MLP_EXPANSION * width);
             projected = Nd4j.create(DataType.FLOAT, block, width);
         }
+        norm = new RowNorm(width);
         geluRow = new float[TransformerBlock.MLP_EXPANSION * width];
         geluSigmoids = new float[geluRow.length];
         this.output = new SoftmaxOutput(output);
@@ -148,27 +151,10 @@ final class TransformerWindow {
 
     /**
      * Rows {@code [from, from + n)} of {@code in}, normalised into rows {@code [0, n)} of {@code out} as ND4J's
-     * {@code layer_norm} op (what {@link LayerNorm} and the blocks run in training) computes it: population
-     * variance and no epsilon. In Java: the op's call cost more than its arithmetic on rows of 128.
+     * {@code layer_norm} op computes it, by the same {@link RowNorm} that training runs.
      */
     private void layerNorm(FloatBuffer in, int from, int n, float[] gain, float[] bias, FloatBuffer out) {
-        for (int r = 0; r < n; r++) {
-            int row = (from + r) * width;
-            float sum = 0;
-            for (int j = 0; j < width; j++) {
-                sum += in.get(row + j);
-            }
-            float mean = sum / width;
-            float squares = 0;
-            for (int j = 0; j < width; j++) {
-                float d = in.get(row + j) - mean;
-                squares += d * d;
-            }
-            float scale = (float) (1 / Math.sqrt(squares / width));
-            for (int j = 0; j < width; j++) {
-                out.put(r * width + j, (in.get(row + j) - mean) * scale * gain[j] + bias[j]);
-            }
-        }
+        norm.forward(n, in.slice(from * width, n * width), null, null, gain, bias, out);
     }
 
     /** ND4J's GELU, in place on the first {@code rows} rows of the hidden layer: {@code x·sigmoid(1.702·x)}. */

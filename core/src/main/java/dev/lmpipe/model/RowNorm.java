@@ -5,16 +5,17 @@ import java.nio.FloatBuffer;
 /**
  * LayerNorm over each row of a row-major matrix in host memory, forward and backward, as ND4J's {@code layer_norm}
  * op computes it (population variance, no epsilon): what {@link TransformerBlockPass} and the final
- * {@link LayerNorm} run for float networks on the CPU. Each row is copied into Java arrays first, where the
- * element-wise loops compile to vector instructions (on direct buffers they do not).
+ * {@link LayerNorm} run for float networks on the CPU, and what generation's transformer window runs. Each row is
+ * copied into Java arrays first, where the element-wise loops compile to vector instructions (on direct buffers they
+ * do not). Not thread-safe: the arrays are reused.
  */
-final class RowNorm {
+public final class RowNorm {
     private final int width;
     private final float[] row;
     private final float[] normal;
     private final float[] result;
 
-    RowNorm(int width) {
+    public RowNorm(int width) {
         this.width = width;
         this.row = new float[width];
         this.normal = new float[width];
@@ -23,8 +24,9 @@ final class RowNorm {
 
     /**
      * normalized = (in − mean) / std per row, out = normalized · gain + bias; inverseStd[r] = 1 / std of row r.
+     * {@code normalized} and {@code inverseStd} may be null where no backward pass needs them (inference).
      */
-    void forward(int rows, FloatBuffer in, FloatBuffer normalized, float[] inverseStd, float[] gain, float[] bias,
+    public void forward(int rows, FloatBuffer in, FloatBuffer normalized, float[] inverseStd, float[] gain, float[] bias,
                  FloatBuffer out) {
         for (int r = 0; r < rows; r++) {
             int at = r * width;
@@ -40,12 +42,16 @@ final class RowNorm {
                 squares += d * d;
             }
             float scale = (float) (1 / Math.sqrt(squares / width));
-            inverseStd[r] = scale;
+            if (inverseStd != null) {
+                inverseStd[r] = scale;
+            }
             for (int j = 0; j < width; j++) {
                 normal[j] = (row[j] - mean) * scale;
                 result[j] = normal[j] * gain[j] + bias[j];
             }
-            normalized.put(at, normal);
+            if (normalized != null) {
+                normalized.put(at, normal);
+            }
             out.put(at, result);
         }
     }

@@ -1,5 +1,6 @@
 package dev.lmpipe.model;
 
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -7,7 +8,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Random;
 
-/** What the tests of the written-out layers share: random token minibatches and a relative difference. */
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** What the tests of the written-out layers share: random token minibatches and comparisons with a reference. */
 final class Comparisons {
     private Comparisons() {
     }
@@ -24,6 +28,27 @@ final class Comparisons {
             }
         }
         return new DataSet(features, labels);
+    }
+
+    /**
+     * Computes score and gradients of both networks on {@code data} and asserts that {@code other}'s score is
+     * within {@code scoreTolerance} (relative) of {@code reference}'s and that every parameter's gradient, by name,
+     * is within {@code gradientTolerance} ({@link #maxRelativeDifference}).
+     */
+    static void assertSameScoreAndGradients(MultiLayerNetwork reference, MultiLayerNetwork other, DataSet data,
+                                            double scoreTolerance, double gradientTolerance) {
+        for (var network : new MultiLayerNetwork[] {reference, other}) {
+            network.setInput(data.getFeatures());
+            network.setLabels(data.getLabels());
+            network.computeGradientAndScore();
+        }
+        assertThat(other.score()).isCloseTo(reference.score(), within(scoreTolerance * reference.score()));
+        var expected = reference.gradient().gradientForVariable();
+        var actual = other.gradient().gradientForVariable();
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        for (var key : expected.keySet()) {
+            assertThat(maxRelativeDifference(expected.get(key), actual.get(key))).as(key).isLessThan(gradientTolerance);
+        }
     }
 
     /** The largest absolute difference, relative to the largest expected value (at least 1e-3). */

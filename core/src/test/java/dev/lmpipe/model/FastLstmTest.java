@@ -20,6 +20,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 
+import static dev.lmpipe.model.Comparisons.assertSameScoreAndGradients;
 import static dev.lmpipe.model.Comparisons.maxRelativeDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -81,19 +82,8 @@ class FastLstmTest {
 
         assertThat(maxRelativeDifference(networks[0].output(data.getFeatures()), networks[1].output(data.getFeatures())))
                 .isLessThan(1e-5);
-        for (var network : networks) {
-            network.setInput(data.getFeatures());
-            network.setLabels(data.getLabels());
-            network.computeGradientAndScore();
-        }
         // The score sums the loss over time steps: compare in float's relative precision.
-        assertThat(networks[1].score()).isCloseTo(networks[0].score(), within(1e-6 * networks[0].score()));
-        var expected = networks[0].gradient().gradientForVariable();
-        var actual = networks[1].gradient().gradientForVariable();
-        assertThat(actual.keySet()).isEqualTo(expected.keySet());
-        for (var key : expected.keySet()) {
-            assertThat(maxRelativeDifference(expected.get(key), actual.get(key))).as(key).isLessThan(1e-4);
-        }
+        assertSameScoreAndGradients(networks[0], networks[1], data, 1e-6, 1e-4);
     }
 
     @Test

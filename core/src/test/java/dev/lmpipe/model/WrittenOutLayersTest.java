@@ -20,6 +20,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 import java.util.Collection;
 import java.util.Random;
 
+import static dev.lmpipe.model.Comparisons.assertSameScoreAndGradients;
 import static dev.lmpipe.model.Comparisons.maxRelativeDifference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -116,18 +117,7 @@ class WrittenOutLayersTest {
         var features = data.getFeatures();
         assertThat(maxRelativeDifference(networks[0].output(features), networks[1].output(features)))
                 .isLessThan(1e-5);
-        for (var network : networks) {
-            network.setInput(data.getFeatures());
-            network.setLabels(data.getLabels());
-            network.computeGradientAndScore();
-        }
-        assertThat(networks[1].score()).isCloseTo(networks[0].score(), within(1e-5 * networks[0].score()));
-        var expected = networks[0].gradient().gradientForVariable();
-        var actual = networks[1].gradient().gradientForVariable();
-        assertThat(actual.keySet()).isEqualTo(expected.keySet());
-        for (var key : expected.keySet()) {
-            assertThat(maxRelativeDifference(expected.get(key), actual.get(key))).as(key).isLessThan(1e-4);
-        }
+        assertSameScoreAndGradients(networks[0], networks[1], data, 1e-5, 1e-4);
     }
 
     @Test
