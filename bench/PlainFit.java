@@ -3,6 +3,7 @@ import dev.lmpipe.data.Manifest;
 import dev.lmpipe.data.Minibatches;
 import dev.lmpipe.data.Split;
 import dev.lmpipe.data.WindowPlan;
+import dev.lmpipe.model.Networks;
 import dev.lmpipe.storage.Storage;
 import dev.lmpipe.train.TrainConfig;
 
@@ -28,6 +29,9 @@ public class PlainFit {
         var manifest = Manifest.read(storage, dataset);
         var train = manifest.shards(Split.train);
         var network = config.model().spec().build(manifest.vocabulary().size(), config.optimization());
+        // As the train job with one worker: threadsPerWorker, or every core when it is 0.
+        int threads = config.threadsPerWorker(1, Runtime.getRuntime().availableProcessors());
+        Networks.useThreads(network, threads);
         var plan = WindowPlan.epoch(train, config.seqLen(), config.batchSize(), config.seed(), 0);
         var minibatches = plan.subList(0, Math.min(plan.size(), 400)).stream()
                 .map(spec -> Minibatches.read(storage, dataset, train, spec, config.seqLen())).toList();
@@ -44,7 +48,7 @@ public class PlainFit {
             fitted++;
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        System.out.printf("{\"minibatches\": %d, \"batch\": %d, \"seconds\": %.2f, \"chars_per_sec\": %.1f}%n",
-                fitted, config.batchSize(), elapsed, characters / elapsed);
+        System.out.printf("{\"minibatches\": %d, \"batch\": %d, \"threads\": %d, \"seconds\": %.2f, \"chars_per_sec\": %.1f}%n",
+                fitted, config.batchSize(), threads, elapsed, characters / elapsed);
     }
 }

@@ -5,7 +5,8 @@
 #   corpus' last 10%, as the reference evaluates), model FLOP utilisation (÷ PEAK_GFLOPS), Spark local[2] ÷ plain
 #   single-JVM fit (bench/PlainFit.java), and generation chars/s (bench/reference_generate.py).
 # Usage: bench/vs_pytorch.sh [minutes per training run, default 10] [work dir]
-#   MODELS="lstm gpt" (default), BATCH=32 windows per step (lmpipe: 2 workers x BATCH/2), PLAIN_SECONDS=60.
+#   MODELS="lstm gpt" (default), BATCH=32 windows per step (lmpipe: one worker in local mode, its minibatch sliced
+#   across both cores; WORKERS=2 gives the older 2 averaged workers x BATCH/2), PLAIN_SECONDS=60.
 # Needs: Debian's python3-torch and libopenblas0-pthread (see ../shared/bench/README.md), Java 17, Maven.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +14,7 @@ minutes="${1:-10}"
 work="${2:-/tmp/lmpipe-vs-pytorch}"
 models="${MODELS:-lstm gpt}"
 batch="${BATCH:-32}"
+workers="${WORKERS:-0}"
 plain_seconds="${PLAIN_SECONDS:-60}"
 peak="${PEAK_GFLOPS:-186}"
 reference="$root/../shared/bench/reference_charlm.py"
@@ -45,12 +47,12 @@ EOF
 declare -A result
 for model in $models; do
   if [ "$model" = lstm ]; then conf="$root/conf/train-lstm.conf"; else conf="$root/conf/train-transformer.conf"; fi
-  settings=(--set workers=2 --set batchSize=$((batch / 2)))
+  if [ "$workers" = 0 ]; then settings=(--set batchSize="$batch"); else settings=(--set workers="$workers" --set batchSize=$((batch / workers))); fi
   echo "=== $model: reference, $minutes min, batch $batch"
   /usr/bin/python3 "$reference" --corpus "$corpus" --model "$model" --batch "$batch" --max-seconds "$(awk "BEGIN {print $minutes * 60}")" \
     | tee "$work/reference-$model.log" | tail -1
   ref_line="$(tail -1 "$work/reference-$model.log")"
-  echo "=== $model: lmpipe train, $minutes min, local[2], 2 workers x batch $((batch / 2))"
+  echo "=== $model: lmpipe train, $minutes min, local[2], ${settings[*]}"
   /usr/bin/time -f "wall %e s, max RSS %M KB" -o "$work/lmpipe-$model.time" \
     "$lmpipe" train -c "$conf" -d "$work/train-data" -o "$work/run-$model" --overwrite --master 'local[2]' \
     --set maxMinutes="$minutes" --set report=false "${settings[@]}" > "$work/lmpipe-$model.log"
@@ -60,9 +62,10 @@ for model in $models; do
     -o "$work/eval-$model" --overwrite | grep 'nats/char' | tail -1 | tee "$work/eval-$model.log"
   echo "=== $model: plain single-JVM fit, ${plain_seconds} s, batch $batch"
   for threads in 1 2; do
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=$threads java -Xmx4g @"$root/conf/jvm-options" \
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xmx4g @"$root/conf/jvm-options" \
       -Dlog4j2.configurationFile="$root/conf/log4j2.properties" -cp "$classpath" "$root/bench/PlainFit.java" \
-      "$conf" "$work/train-data" "$plain_seconds" batchSize="$batch" 2>/dev/null | tail -1 | tee "$work/plain-$model-$threads.log"
+      "$conf" "$work/train-data" "$plain_seconds" batchSize="$batch" threadsPerWorker="$threads" 2>/dev/null \
+      | tail -1 | tee "$work/plain-$model-$threads.log"
   done
   echo "=== $model: generation"
   chars=3000; [ "$model" = gpt ] && chars=500
@@ -91,7 +94,7 @@ f = $flops
 print(f'$model: training chars/s lmpipe {$lm_cps:,.0f} / reference {$ref_cps:,.0f} = {$lm_cps / $ref_cps:.2f}'
       f' (MFU lmpipe {$lm_cps * f / 1e9 / $peak:.1%}, reference {$ref_cps * f / 1e9 / $peak:.1%}; {f / 1e6:.2f} MFLOP/char)')
 print(f'$model: held-out nats/char after $minutes min: lmpipe {$lm_loss:.4f}, reference {$ref_loss:.4f} (lmpipe <= reference: {$lm_loss <= $ref_loss})')
-print(f'$model: Spark local[2] / plain single-JVM fit: {$lm_cps:,.0f} / {$plain:,.0f} = {$lm_cps / $plain:.2f} (plain: {$plain1:,.0f} with 1 OpenBLAS thread, {$plain2:,.0f} with 2)')
+print(f'$model: Spark local[2] / plain single-JVM fit: {$lm_cps:,.0f} / {$plain:,.0f} = {$lm_cps / $plain:.2f} (plain: {$plain1:,.0f} with 1 thread, {$plain2:,.0f} with 2)')
 print(f'$model: generation chars/s lmpipe {$lm_gen:,.0f} / reference {$ref_gen:,.0f} = {$lm_gen / $ref_gen:.2f}')")"
 done
 

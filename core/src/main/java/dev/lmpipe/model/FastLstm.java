@@ -19,6 +19,8 @@ import java.util.Collection;
  * Jackson restores it by class name on executors and from checkpoints.
  */
 public class FastLstm extends LSTM {
+    /** Threads one training pass of this layer may use (slices of the minibatch); a runtime setting, not the model's. */
+    private int threads = 1;
 
     /** For Jackson only. */
     public FastLstm() {
@@ -42,6 +44,15 @@ public class FastLstm extends LSTM {
             }
         }
         return fast;
+    }
+
+    public int getThreads() {
+        return threads;
+    }
+
+    /** Threads for the slices of a minibatch ({@link MinibatchParts}); results do not depend on it beyond rounding. */
+    public void setThreads(int threads) {
+        this.threads = MinibatchParts.checkThreads(threads);
     }
 
     @Override

@@ -37,7 +37,9 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  *   one tanh of the cell; the element-wise rest in Java on the arrays' memory, no native call;</li>
  *   <li>backward: per step the element-wise gradient in Java and one product with {@code RW}; the gradients of
  *   {@code W}, {@code RW} and {@code b} and the input's gradient as one product each over all time steps;</li>
- *   <li>the forward pass of a training step is kept for its backward pass instead of being computed again.</li>
+ *   <li>the forward pass of a training step is kept for its backward pass instead of being computed again;</li>
+ *   <li>with {@link FastLstm#getThreads()} above one, the minibatch's examples are cut into slices that run all of
+ *   the above on their own threads and buffers ({@link MinibatchParts}); their gradients are summed.</li>
  * </ul>
  * Float networks in NCW without masks, sigmoid gates and tanh activation from a zero state take this path;
  * anything else (masks, stepping with stored state, truncated BPTT, other activations) is DL4J's own LSTM; generation
@@ -45,7 +47,12 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  * Not thread-safe, like every DL4J layer: each Spark worker has its own network.
  */
 public class FastLstmLayer extends LSTM {
-    private Buffers work;
+    /** One set of buffers per slice of the minibatch (MinibatchParts), reused from minibatch to minibatch. */
+    private Buffers[] work;
+    private MinibatchParts slices;
+    /** {@code RW} in row-major order for OpenBLAS, read by every slice; the parameters change only between passes. */
+    private INDArray recurrentWeights;
+    private FloatPointer recurrentAt;
     /** The input whose training forward pass {@link #work} holds, or null: identity, not equality. */
     private INDArray forwardOf;
 
@@ -67,9 +74,12 @@ public class FastLstmLayer extends LSTM {
         applyDropOutIfNecessary(training, workspaceMgr);
         forward(training, workspaceMgr);
         forwardOf = training ? input : null;
+        // [B, H, T] as a view of 'f' order [B, T, H]: the rows [B·T, H] the output layer reshapes it into are then a
+        // view too, where DL4J's RnnOutputLayer would otherwise copy the activations in its forward and backward pass.
         var output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(),
-                new long[] {work.minibatch, work.hidden, work.steps}, 'f');
-        return output.assign(work.output);
+                new long[] {slices.examples(), work[0].steps, work[0].hidden}, 'f').permute(0, 2, 1);
+        slices.run(p -> examples(output, p).assign(work[p].output));
+        return output;
     }
 
     @Override
@@ -84,32 +94,29 @@ public class FastLstmLayer extends LSTM {
         }
         forwardOf = null;
         var inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, true, workspaceMgr);
-        var w = work;
-        w.hiddenGradient3d.assign(epsilon.permute(2, 0, 1));
-        // w.recurrentWeights still holds the forward pass's RW: the parameters change only after the backward pass.
-        backwardThroughTime(w);
+        var epsilons = new INDArray[work.length];
+        for (int p = 0; p < work.length; p++) {
+            epsilons[p] = examples(epsilon, p);
+        }
+        // Each slice: back through time, then its share of the parameters' gradients, all on its own thread.
+        // recurrentWeights still holds the forward pass's RW: the parameters change only after the backward pass.
+        slices.run(p -> work[p].backward(epsilons[p], inputWeights, recurrentAt));
 
-        // w.gates now holds the gradient of the loss with respect to the gates' inputs, all time steps.
         var inputWeightGradient = gradientViews.get(LSTMParamInitializer.INPUT_WEIGHT_KEY);
         var recurrentWeightGradient = gradientViews.get(LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
         var biasGradient = gradientViews.get(LSTMParamInitializer.BIAS_KEY);
-        Nd4j.gemm(w.inputs, w.gates, inputWeightGradient, true, false, 1.0, 0.0);
-        if (w.steps > 1) {
-            // h(t-1) meets the gates of step t; the state before step 0 is zero.
-            long rows = (long) (w.steps - 1) * w.minibatch;
-            Nd4j.gemm(w.hidden2d.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()),
-                    w.gates.get(NDArrayIndex.interval(w.minibatch, rows + w.minibatch), NDArrayIndex.all()),
-                    recurrentWeightGradient, true, false, 1.0, 0.0);
-        } else {
-            recurrentWeightGradient.assign(0);
+        inputWeightGradient.assign(work[0].inputWeightGradient);
+        recurrentWeightGradient.assign(work[0].recurrentWeightGradient);
+        biasGradient.assign(work[0].gateSums.reshape(biasGradient.shape()));
+        for (int p = 1; p < work.length; p++) {
+            inputWeightGradient.addi(work[p].inputWeightGradient);
+            recurrentWeightGradient.addi(work[p].recurrentWeightGradient);
+            biasGradient.addi(work[p].gateSums.reshape(biasGradient.shape()));
         }
-        // Column sums as a product with ones: ND4J's sum along dimension 0 of this shape is many times slower.
-        Nd4j.gemm(w.ones, w.gates, w.gateSums, false, false, 1.0, 0.0);
-        biasGradient.assign(w.gateSums.reshape(biasGradient.shape()));
-        Nd4j.gemm(w.gates, inputWeights, w.inputGradient, false, true, 1.0, 0.0);
+        // 'c' order: DL4J's embedding layer below would copy any other layout before using it.
         var epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(),
-                new long[] {w.minibatch, w.inputSize, w.steps}, 'f');
-        epsilonOut.assign(w.inputGradient3d.permute(1, 2, 0));
+                new long[] {slices.examples(), work[0].inputSize, work[0].steps}, 'c');
+        slices.run(p -> examples(epsilonOut, p).assign(work[p].inputGradient3d.permute(1, 2, 0)));
 
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(LSTMParamInitializer.INPUT_WEIGHT_KEY, inputWeightGradient);
@@ -135,33 +142,39 @@ public class FastLstmLayer extends LSTM {
                 && conf.getActivationFn() instanceof ActivationTanH;
     }
 
+    /** Slice {@code part}'s examples of an NCW array: a view. */
+    private INDArray examples(INDArray ncw, int part) {
+        return ncw.get(NDArrayIndex.interval(slices.from(part), slices.to(part)), NDArrayIndex.all(), NDArrayIndex.all());
+    }
+
     private void forward(boolean training, LayerWorkspaceMgr workspaceMgr) {
         var inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, training, workspaceMgr);
-        var recurrentWeights = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, training, workspaceMgr);
+        var recurrent = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, training, workspaceMgr);
         var bias = getParamWithNoise(LSTMParamInitializer.BIAS_KEY, training, workspaceMgr);
         int hidden = (int) layerConf().getNOut();
-        if (work == null || !work.fits(input, hidden)) {
+        int threads = layerConf() instanceof FastLstm fast ? fast.getThreads() : 1;
+        if (work == null || !fits(input, hidden, threads)) {
+            slices = new MinibatchParts((int) input.size(0), threads);
             try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                work = new Buffers((int) input.size(0), (int) input.size(1), (int) input.size(2), hidden);
+                work = new Buffers[slices.count()];
+                for (int p = 0; p < work.length; p++) {
+                    work[p] = new Buffers(slices.size(p), (int) input.size(1), (int) input.size(2), hidden);
+                }
+                recurrentWeights = Nd4j.create(DataType.FLOAT, hidden, 4L * hidden);
+                recurrentAt = HostMemory.pointer(recurrentWeights);
             }
         }
-        var w = work;
-        w.inputs3d.assign(input.permute(2, 0, 1));
-        w.recurrentWeights.assign(recurrentWeights);
-        Nd4j.gemm(w.inputs, inputWeights, w.gates, false, false, 1.0, 0.0);
-        w.gates.addiRowVector(bias);
-        int hidden4 = 4 * w.hidden;
-        for (int t = 0; t < w.steps; t++) {
-            if (t > 0) {
-                // z(t) += h(t-1) RW: OpenBLAS directly, as ND4J's matmul op costs more than the product at this size.
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, w.minibatch, hidden4, w.hidden,
-                        1f, w.hiddenAt[t - 1], w.hidden, w.recurrentAt, hidden4, 1f, w.gatesAt[t], hidden4);
-            }
-            Transforms.sigmoid(w.gateRows[t], false);
-            cellStep(w, t);
-            Nd4j.getExecutioner().exec(new Tanh(w.cellRows[t], w.cellTanhRows[t]));
-            outputStep(w, t);
+        recurrentWeights.assign(recurrent);
+        var inputs = new INDArray[work.length];
+        for (int p = 0; p < work.length; p++) {
+            inputs[p] = examples(input, p);
         }
+        slices.run(p -> work[p].forward(inputs[p], inputWeights, bias, recurrentAt));
+    }
+
+    private boolean fits(INDArray input, int hidden, int threads) {
+        return slices.examples() == input.size(0) && slices.count() == new MinibatchParts((int) input.size(0), threads).count()
+                && work[0].inputSize == input.size(1) && work[0].steps == input.size(2) && work[0].hidden == hidden;
     }
 
     /** g from its sigmoid, then c = f·c' + i·g; g replaces its sigmoid in the gate buffer. */
@@ -182,7 +195,7 @@ public class FastLstmLayer extends LSTM {
         }
     }
 
-    /** h = o·tanh(c), into the hidden rows and the NCW output ('f' order: [b, j, t] at b + B·j + B·H·t). */
+    /** h = o·tanh(c), into the hidden rows and the NCW output (a view of 'f' order [B, T, H]: b + B·t + B·T·j). */
     private static void outputStep(Buffers w, int t) {
         int hidden = w.hidden;
         int minibatch = w.minibatch;
@@ -193,11 +206,12 @@ public class FastLstmLayer extends LSTM {
         for (int b = 0; b < minibatch; b++) {
             int row = (t * minibatch + b) * 4 * hidden;
             int cell = (t * minibatch + b) * hidden;
-            int outBase = b + minibatch * hidden * t;
+            int outBase = b + minibatch * t;
+            int outStride = minibatch * w.steps;
             for (int j = 0; j < hidden; j++) {
                 float value = z.get(row + 2 * hidden + j) * tanhC.get(cell + j);
                 h.put(cell + j, value);
-                out.put(outBase + minibatch * j, value);
+                out.put(outBase + outStride * j, value);
             }
         }
     }
@@ -206,7 +220,7 @@ public class FastLstmLayer extends LSTM {
      * From the last step to the first: the gates' gradients replace the gates' values step by step, and the hidden
      * state's gradient flows to the step before through one product with RW (added to what the layer above sent).
      */
-    private static void backwardThroughTime(Buffers w) {
+    private static void backwardThroughTime(Buffers w, FloatPointer recurrentAt) {
         int hidden = w.hidden;
         int minibatch = w.minibatch;
         FloatBuffer z = w.gateData;
@@ -237,7 +251,7 @@ public class FastLstmLayer extends LSTM {
             }
             if (t > 0) {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, minibatch, hidden, 4 * hidden,
-                        1f, w.gatesAt[t], 4 * hidden, w.recurrentAt, 4 * hidden, 1f, w.hiddenGradientAt[t - 1], hidden);
+                        1f, w.gatesAt[t], 4 * hidden, recurrentAt, 4 * hidden, 1f, w.hiddenGradientAt[t - 1], hidden);
             }
         }
     }
@@ -262,16 +276,16 @@ public class FastLstmLayer extends LSTM {
         final INDArray inputGradient;
         final INDArray inputGradient3d;
         final INDArray output;
-        final INDArray recurrentWeights;
         final INDArray ones;
         final INDArray gateSums;
+        final INDArray inputWeightGradient;
+        final INDArray recurrentWeightGradient;
         final INDArray[] gateRows;
         final INDArray[] cellRows;
         final INDArray[] cellTanhRows;
         final FloatPointer[] gatesAt;
         final FloatPointer[] hiddenAt;
         final FloatPointer[] hiddenGradientAt;
-        final FloatPointer recurrentAt;
         final FloatBuffer gateData;
         final FloatBuffer cellData;
         final FloatBuffer cellTanhData;
@@ -296,17 +310,17 @@ public class FastLstmLayer extends LSTM {
             hiddenGradient3d = hiddenGradient.reshape(steps, minibatch, hidden);
             inputGradient = Nd4j.create(DataType.FLOAT, rows, inputSize);
             inputGradient3d = inputGradient.reshape(steps, minibatch, inputSize);
-            output = Nd4j.create(DataType.FLOAT, new long[] {minibatch, hidden, steps}, 'f');
-            recurrentWeights = Nd4j.create(DataType.FLOAT, hidden, 4L * hidden);
+            output = Nd4j.create(DataType.FLOAT, new long[] {minibatch, steps, hidden}, 'f').permute(0, 2, 1);
             ones = Nd4j.ones(DataType.FLOAT, 1, rows);
             gateSums = Nd4j.create(DataType.FLOAT, 1, 4L * hidden);
+            inputWeightGradient = Nd4j.create(DataType.FLOAT, inputSize, 4L * hidden);
+            recurrentWeightGradient = Nd4j.create(DataType.FLOAT, hidden, 4L * hidden);
             gateRows = rows(gates);
             cellRows = rows(cells);
             cellTanhRows = rows(cellTanh);
             gatesAt = pointers(gates, 4 * hidden);
             hiddenAt = pointers(hidden2d, hidden);
             hiddenGradientAt = pointers(hiddenGradient, hidden);
-            recurrentAt = HostMemory.pointer(recurrentWeights);
             gateData = HostMemory.floats(gates);
             cellData = HostMemory.floats(cells);
             cellTanhData = HostMemory.floats(cellTanh);
@@ -316,9 +330,46 @@ public class FastLstmLayer extends LSTM {
             cellGradient = new float[minibatch * hidden];
         }
 
-        boolean fits(INDArray input, int hiddenSize) {
-            return input.size(0) == minibatch && input.size(1) == inputSize && input.size(2) == steps
-                    && hiddenSize == hidden;
+        /** The forward pass of this slice's examples ({@code input}: [B, nIn, T], a view of the layer's input). */
+        void forward(INDArray input, INDArray inputWeights, INDArray bias, FloatPointer recurrentAt) {
+            inputs3d.assign(input.permute(2, 0, 1));
+            Nd4j.gemm(inputs, inputWeights, gates, false, false, 1.0, 0.0);
+            gates.addiRowVector(bias);
+            int hidden4 = 4 * hidden;
+            for (int t = 0; t < steps; t++) {
+                if (t > 0) {
+                    // z(t) += h(t-1) RW: OpenBLAS directly, as ND4J's matmul op costs more than the product at this size.
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, minibatch, hidden4, hidden,
+                            1f, hiddenAt[t - 1], hidden, recurrentAt, hidden4, 1f, gatesAt[t], hidden4);
+                }
+                Transforms.sigmoid(gateRows[t], false);
+                cellStep(this, t);
+                Nd4j.getExecutioner().exec(new Tanh(cellRows[t], cellTanhRows[t]));
+                outputStep(this, t);
+            }
+        }
+
+        /**
+         * After {@link #forward}: back through time from this slice's output gradient ([B, H, T], a view), then this
+         * slice's share of the gradients of W, RW and b (summed over its examples) and of the input.
+         */
+        void backward(INDArray outputGradient, INDArray inputWeights, FloatPointer recurrentAt) {
+            hiddenGradient3d.assign(outputGradient.permute(2, 0, 1));
+            backwardThroughTime(this, recurrentAt);
+            // gates now holds the gradient of the loss with respect to the gates' inputs, all time steps.
+            Nd4j.gemm(inputs, gates, inputWeightGradient, true, false, 1.0, 0.0);
+            if (steps > 1) {
+                // h(t-1) meets the gates of step t; the state before step 0 is zero.
+                long rows = (long) (steps - 1) * minibatch;
+                Nd4j.gemm(hidden2d.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()),
+                        gates.get(NDArrayIndex.interval(minibatch, rows + minibatch), NDArrayIndex.all()),
+                        recurrentWeightGradient, true, false, 1.0, 0.0);
+            } else {
+                recurrentWeightGradient.assign(0);
+            }
+            // Column sums as a product with ones: ND4J's sum along dimension 0 of this shape is many times slower.
+            Nd4j.gemm(ones, gates, gateSums, false, false, 1.0, 0.0);
+            Nd4j.gemm(gates, inputWeights, inputGradient, false, true, 1.0, 0.0);
         }
 
         private INDArray[] rows(INDArray array) {

@@ -5,12 +5,21 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Map;
 
-/** The runtime layer of {@link TransformerBlock}: {@link TransformerBlockPass} where {@link WrittenOutLayer} can. */
+/**
+ * The runtime layer of {@link TransformerBlock}: {@link TransformerBlockPass} where {@link WrittenOutLayer} can. With
+ * {@link TransformerBlock#getThreads()} above one, the minibatch's examples are cut into slices, each with a pass of
+ * its own on its own thread ({@link MinibatchParts}); the slices' parameter gradients are summed.
+ */
 final class FastTransformerBlockLayer extends WrittenOutLayer {
-    private TransformerBlockPass pass;
+    private TransformerBlockPass[] passes;
+    private MinibatchParts slices;
+    /** Where the slices' outputs and input gradients are put together, when there is more than one slice. */
+    private INDArray output;
+    private INDArray inputGradient;
 
     private FastTransformerBlockLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -24,18 +33,50 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
     @Override
     INDArray forward() {
         long[] shape = input.shape();
-        if (pass == null || !pass.fits(shape)) {
-            var block = (TransformerBlock) layerConf();
+        var block = (TransformerBlock) layerConf();
+        var wanted = new MinibatchParts((int) shape[0], block.getThreads());
+        if (passes == null || slices.examples() != shape[0] || slices.count() != wanted.count()
+                || !passes[0].fits(new long[] {slices.size(0), shape[1], shape[2]})) {
+            slices = wanted;
             try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                pass = new TransformerBlockPass((int) shape[0], block.getBlock(), block.getWidth(), block.getHeads());
+                passes = new TransformerBlockPass[slices.count()];
+                for (int p = 0; p < passes.length; p++) {
+                    passes[p] = new TransformerBlockPass(slices.size(p), block.getBlock(), block.getWidth(), block.getHeads());
+                }
+                output = passes.length == 1 ? null : Nd4j.create(DataType.FLOAT, shape);
+                inputGradient = passes.length == 1 ? null : Nd4j.create(DataType.FLOAT, shape);
             }
         }
-        return pass.forward(input, paramTable);
+        if (passes.length == 1) {
+            return passes[0].forward(input, paramTable);
+        }
+        slices.run(p -> examples(output, p).assign(passes[p].forward(examples(input, p), paramTable)));
+        return output;
     }
 
     @Override
     Pair<Map<String, INDArray>, INDArray> backward(INDArray outputGradient) {
-        var gradients = pass.backward(outputGradient, paramTable).parameterGradients;
-        return new Pair<>(gradients, pass.inputGradient());
+        if (passes.length == 1) {
+            var gradients = passes[0].backward(outputGradient, paramTable).parameterGradients;
+            return new Pair<>(gradients, passes[0].inputGradient());
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, INDArray>[] gradients = new Map[passes.length];
+        slices.run(p -> {
+            gradients[p] = passes[p].backward(examples(outputGradient, p), paramTable).parameterGradients;
+            examples(inputGradient, p).assign(passes[p].inputGradient());
+        });
+        // Summed into slice 0's arrays, which the caller copies into the gradient views.
+        for (int p = 1; p < passes.length; p++) {
+            for (var entry : gradients[p].entrySet()) {
+                gradients[0].get(entry.getKey()).addi(entry.getValue());
+            }
+        }
+        return new Pair<>(gradients[0], inputGradient);
+    }
+
+    /** Slice {@code part}'s examples of an NCW array: a view. */
+    private INDArray examples(INDArray ncw, int part) {
+        return ncw.get(NDArrayIndex.interval(slices.from(part), slices.to(part)), NDArrayIndex.all(), NDArrayIndex.all());
     }
 }

@@ -29,4 +29,9 @@ public record MlpSpec(int embedding, int context, int hidden, double dropout, in
     public OptionalInt window() {
         return OptionalInt.of(block);
     }
+
+    @Override
+    public boolean slicesMinibatches() {
+        return false;
+    }
 }

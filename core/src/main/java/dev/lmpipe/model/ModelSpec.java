@@ -14,6 +14,14 @@ public sealed interface ModelSpec permits LstmSpec, TransformerSpec, MlpSpec {
      */
     OptionalInt window();
 
+    /**
+     * Whether a training pass slices its minibatch across threads ({@link Networks#useThreads}): true for the models
+     * whose heavy layers lmpipe writes itself (LSTM, transformer); DL4J's own layers (the MLP's) run on one thread.
+     */
+    default boolean slicesMinibatches() {
+        return true;
+    }
+
     /** Fails naming the settings if the model cannot train on windows of {@code seqLen} characters. */
     default void checkSeqLen(int seqLen) {
     }

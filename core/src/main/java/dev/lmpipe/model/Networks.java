@@ -25,6 +25,21 @@ public final class Networks {
     private Networks() {
     }
 
+    /**
+     * Lets each training pass of the layers we write ourselves (LSTM, transformer block) slice its minibatch across
+     * {@code threads} threads. A runtime setting kept in the layers' configuration, so that it reaches Spark's workers
+     * with the network; it changes no result beyond float rounding and is not part of the model.
+     */
+    public static void useThreads(MultiLayerNetwork network, int threads) {
+        for (var conf : network.getLayerWiseConfigurations().getConfs()) {
+            if (conf.getLayer() instanceof FastLstm lstm) {
+                lstm.setThreads(threads);
+            } else if (conf.getLayer() instanceof TransformerBlock block) {
+                block.setThreads(threads);
+            }
+        }
+    }
+
     static MultiLayerNetwork lstm(LstmSpec spec, int vocabularySize, Optimization optimization) {
         var layers = base(optimization).layer(embedding(vocabularySize, spec.embedding()));
         for (int i = 0; i < spec.layers(); i++) {

@@ -65,6 +65,8 @@ public class TransformerBlock extends SequenceLayer {
 
     private int heads;
     private int layers;
+    /** Threads one training pass of this block may use (slices of the minibatch); a runtime setting, not the model's. */
+    private int threads = 1;
 
     /** For Jackson only: the fields are then set through the setters. */
     public TransformerBlock() {
@@ -94,6 +96,15 @@ public class TransformerBlock extends SequenceLayer {
             throw new IllegalArgumentException("transformer width must be a multiple of heads, got width " + width
                     + " and heads " + heads);
         }
+    }
+
+    public int getThreads() {
+        return threads;
+    }
+
+    /** Threads for the slices of a minibatch ({@link MinibatchParts}); results do not depend on it beyond rounding. */
+    public void setThreads(int threads) {
+        this.threads = MinibatchParts.checkThreads(threads);
     }
 
     /**

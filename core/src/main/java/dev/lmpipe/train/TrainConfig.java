@@ -13,7 +13,10 @@ import dev.lmpipe.model.Optimization;
  * @param seqLen             characters per training window
  * @param batchSize          windows per minibatch on each worker
  * @param averagingFrequency minibatches each worker fits between two parameter averagings
- * @param workers            parallel workers; 0 means Spark's default parallelism
+ * @param workers            parallel workers; 0 means one in Spark's local mode (all of the JVM's cores as its threads:
+ *                           one Adam step per whole minibatch, nothing to average) and one per task slot on a cluster
+ * @param threadsPerWorker   threads each worker's minibatch is sliced across (LSTM and transformer blocks); 0 means
+ *                           Spark's default parallelism ÷ workers, at least 1
  * @param prefetch           minibatches each worker prefetches asynchronously
  * @param epochs             maximum epochs
  * @param maxMinutes         stop after the round that passes this wall time (0: no limit); validation and a
@@ -29,10 +32,11 @@ import dev.lmpipe.model.Optimization;
  * @param checkpoint         checkpoints within epochs and how many to keep
  */
 public record TrainConfig(String dataset, String output, ModelConfig model, int seqLen, int batchSize,
-                          int averagingFrequency, int workers, int prefetch, int epochs, double maxMinutes,
-                          double learningRate, double gradientClip, int tbptt, int patience, int evalBatchSize,
-                          long seed, boolean report, boolean sparkStatistics, CheckpointConfig checkpoint) {
-    public static final TrainConfig DEFAULTS = new TrainConfig("", "", ModelConfig.DEFAULTS, 64, 32, 5, 0, 2, 10,
+                          int averagingFrequency, int workers, int threadsPerWorker, int prefetch, int epochs,
+                          double maxMinutes, double learningRate, double gradientClip, int tbptt, int patience,
+                          int evalBatchSize, long seed, boolean report, boolean sparkStatistics,
+                          CheckpointConfig checkpoint) {
+    public static final TrainConfig DEFAULTS = new TrainConfig("", "", ModelConfig.DEFAULTS, 64, 32, 5, 0, 0, 2, 10,
             0, 0.002, 1.0, 64, 3, 128, 42, true, false, CheckpointConfig.DEFAULTS);
 
     public TrainConfig {
@@ -40,6 +44,7 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
         Checks.positive("batchSize", batchSize);
         Checks.positive("averagingFrequency", averagingFrequency);
         Checks.atLeast("workers", workers, 0);
+        Checks.atLeast("threadsPerWorker", threadsPerWorker, 0);
         Checks.atLeast("prefetch", prefetch, 0);
         Checks.positive("epochs", epochs);
         Checks.within("maxMinutes", maxMinutes, 0, Double.MAX_VALUE);
@@ -58,6 +63,20 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
 
     private static Optimization optimization(double learningRate, double gradientClip, int seqLen, int tbptt, long seed) {
         return new Optimization(learningRate, gradientClip, seqLen, tbptt, seed);
+    }
+
+    /**
+     * Workers: the setting, or when it is 0 one in Spark's local mode for a model that slices its minibatches across
+     * threads (workers would share one JVM's cores, and one worker's threads train better per character than
+     * averaged workers: bench/RESULTS.md) and {@code parallelism} (one per task slot) otherwise.
+     */
+    public int workers(boolean localMode, int parallelism) {
+        return workers > 0 ? workers : localMode && model.spec().slicesMinibatches() ? 1 : parallelism;
+    }
+
+    /** Threads per worker: the setting, or when it is 0 the cores ({@code parallelism}) shared out over the workers. */
+    public int threadsPerWorker(int workers, int parallelism) {
+        return threadsPerWorker > 0 ? threadsPerWorker : Math.max(1, parallelism / Math.max(1, workers));
     }
 
     public TrainConfig requireComplete() {

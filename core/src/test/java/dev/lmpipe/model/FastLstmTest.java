@@ -30,6 +30,10 @@ class FastLstmTest {
     private static final int VOCABULARY = 11;
 
     private static MultiLayerNetwork network(boolean fast, int hidden, int layers) {
+        return network(fast, hidden, layers, 1);
+    }
+
+    private static MultiLayerNetwork network(boolean fast, int hidden, int layers, int threads) {
         var list = new NeuralNetConfiguration.Builder()
                 .seed(7).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).updater(new Adam(0.01))
                 .list()
@@ -38,7 +42,13 @@ class FastLstmTest {
         for (int i = 0; i < layers; i++) {
             LSTM lstm = new LSTM.Builder().nIn(i == 0 ? 6 : hidden).nOut(hidden).activation(Activation.TANH)
                     .dataFormat(RNNFormat.NCW).build();
-            list.layer(fast ? FastLstm.of(lstm) : lstm);
+            if (fast) {
+                var fastLstm = FastLstm.of(lstm);
+                fastLstm.setThreads(threads);
+                list.layer(fastLstm);
+            } else {
+                list.layer(lstm);
+            }
         }
         list.layer(new RnnOutputLayer.Builder(new LossSparseMCXENT()).nIn(hidden).nOut(VOCABULARY)
                 .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW).build());
@@ -49,8 +59,12 @@ class FastLstmTest {
 
     /** A DL4J LSTM network and the FastLstm network with the very same parameters. */
     private static MultiLayerNetwork[] pair(int hidden, int layers) {
+        return pair(hidden, layers, 1);
+    }
+
+    private static MultiLayerNetwork[] pair(int hidden, int layers, int threads) {
         var reference = network(false, hidden, layers);
-        var fast = network(true, hidden, layers);
+        var fast = network(true, hidden, layers, threads);
         fast.setParams(reference.params().dup());
         return new MultiLayerNetwork[] {reference, fast};
     }
@@ -84,6 +98,35 @@ class FastLstmTest {
                 .isLessThan(1e-5);
         // The score sums the loss over time steps: compare in float's relative precision.
         assertSameScoreAndGradients(networks[0], networks[1], data, 1e-6, 1e-4);
+    }
+
+    @ParameterizedTest(name = "minibatch {0}, {1} threads")
+    @CsvSource({"32, 2", "13, 3", "9, 2", "5, 4"})
+    void slicesOfTheMinibatchOnThreadsGiveDl4jsOutputsAndGradients(int minibatch, int threads) {
+        var networks = pair(16, 2, threads);
+        var data = tokens(minibatch, 11, minibatch * 7L + threads);
+
+        assertThat(maxRelativeDifference(networks[0].output(data.getFeatures()), networks[1].output(data.getFeatures())))
+                .isLessThan(1e-5);
+        assertSameScoreAndGradients(networks[0], networks[1], data, 1e-6, 1e-4);
+        // Minibatches of other sizes through the same layers: slices are recut, DL4J's results still met.
+        var smaller = tokens(minibatch - 1, 11, 5);
+        assertSameScoreAndGradients(networks[0], networks[1], smaller, 1e-6, 1e-4);
+        for (int i = 0; i < 5; i++) {
+            var step = tokens(minibatch, 11, 100 + i);
+            networks[0].fit(step);
+            networks[1].fit(step);
+        }
+        assertThat(maxRelativeDifference(networks[0].params(), networks[1].params())).isLessThan(1e-4);
+    }
+
+    @Test
+    void threadsAreARuntimeSettingThatSurvivesJson() {
+        var fast = network(true, 8, 1, 3);
+        var restored = MultiLayerConfiguration.fromJson(fast.getLayerWiseConfigurations().toJson());
+        assertThat(((FastLstm) restored.getConf(1).getLayer()).getThreads()).isEqualTo(3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FastLstm().setThreads(0))
+                .hasMessageContaining("threads must be at least 1, got 0");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.lmpipe.model;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
@@ -118,6 +119,36 @@ class WrittenOutLayersTest {
         assertThat(maxRelativeDifference(networks[0].output(features), networks[1].output(features)))
                 .isLessThan(1e-5);
         assertSameScoreAndGradients(networks[0], networks[1], data, 1e-5, 1e-4);
+    }
+
+    @ParameterizedTest(name = "minibatch {0}, {1} threads")
+    @CsvSource({"16, 2", "13, 3", "9, 2"})
+    void slicesOfTheMinibatchOnThreadsGiveTheSameDiffGraphsResults(int minibatch, int threads) {
+        var networks = pair(16, 4, 8, 2);
+        Networks.useThreads(networks[1], threads);
+        var data = tokens(minibatch, 8, 17L * minibatch + threads);
+
+        var features = data.getFeatures();
+        assertThat(maxRelativeDifference(networks[0].output(features), networks[1].output(features)))
+                .isLessThan(1e-5);
+        assertSameScoreAndGradients(networks[0], networks[1], data, 1e-5, 1e-4);
+        // A smaller minibatch recuts the slices; training steps sum the slices' gradients.
+        assertSameScoreAndGradients(networks[0], networks[1], tokens(minibatch - 1, 8, 3), 1e-5, 1e-4);
+        for (int step = 0; step < 5; step++) {
+            var batch = tokens(minibatch, 8, 50 + step);
+            for (var network : networks) {
+                network.fit(batch);
+            }
+        }
+        assertThat(maxRelativeDifference(networks[0].params(), networks[1].params())).isLessThan(1e-4);
+    }
+
+    @Test
+    void threadsAreARuntimeSettingThatSurvivesJson() {
+        var network = network(true, 8, 2, 4, 1);
+        Networks.useThreads(network, 3);
+        var restored = MultiLayerConfiguration.fromJson(network.getLayerWiseConfigurations().toJson());
+        assertThat(((TransformerBlock) restored.getConf(2).getLayer()).getThreads()).isEqualTo(3);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.lmpipe.data.ShardInfo;
 import dev.lmpipe.data.Shards;
 import dev.lmpipe.eval.Evaluator;
 import dev.lmpipe.eval.LossTotals;
+import dev.lmpipe.model.Networks;
 import dev.lmpipe.storage.Storage;
 import dev.lmpipe.train.CheckpointStore;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -46,7 +47,7 @@ public final class LossJob {
         Broadcast<byte[]> model = sc.broadcast(CheckpointStore.serialize(network, false));
         try {
             return sc.parallelize(slices, Math.min(slices.size(), 4 * sc.defaultParallelism()))
-                    .mapPartitions(part -> List.of(evaluate(storage, dataset, shards, CheckpointStore.restore(model.value(), false), part,
+                    .mapPartitions(part -> List.of(evaluate(storage, dataset, shards, model.value(), part,
                             seqLen, batchSize, vocabulary)).iterator())
                     .reduce(LossTotals::merge);
         } finally {
@@ -54,8 +55,11 @@ public final class LossJob {
         }
     }
 
-    private static LossTotals evaluate(Storage storage, String dataset, List<ShardInfo> shards, MultiLayerNetwork network,
+    private static LossTotals evaluate(Storage storage, String dataset, List<ShardInfo> shards, byte[] model,
                                        java.util.Iterator<Slice> slices, int seqLen, int batchSize, int vocabulary) {
+        MultiLayerNetwork network = CheckpointStore.restore(model, false);
+        // Every task slot evaluates slices of its own: one thread each, whatever threads the training used.
+        Networks.useThreads(network, 1);
         var totals = new LossTotals(vocabulary);
         while (slices.hasNext()) {
             Slice slice = slices.next();

@@ -11,6 +11,7 @@ import dev.lmpipe.data.Split;
 import dev.lmpipe.data.WindowPlan;
 import dev.lmpipe.eval.EvaluateConfig;
 import dev.lmpipe.eval.LossTotals;
+import dev.lmpipe.model.Networks;
 import dev.lmpipe.report.RunHistory;
 import dev.lmpipe.storage.Storage;
 import dev.lmpipe.train.Checkpoint;
@@ -88,12 +89,15 @@ public final class TrainJob {
             network.setLearningRate(config.learningRate());
             out.println("train: starting from " + start.path());
         }
-        int workers = config.workers() > 0 ? config.workers() : sc.defaultParallelism();
+        int workers = config.workers(sc.isLocal(), sc.defaultParallelism());
+        int threads = config.threadsPerWorker(workers, sc.defaultParallelism());
+        Networks.useThreads(network, threads);
         var averaging = new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
                 config.prefetch(), config.sparkStatistics());
-        out.printf("train: %s, %,d parameters, vocabulary %d, %d worker(s) × batch %d × %d minibatches per round%n",
+        out.printf("train: %s, %,d parameters, vocabulary %d, %d worker(s) × batch %d × %d minibatches per round,"
+                        + " %d thread(s) per worker%n",
                 config.model().spec(), network.numParams(), manifest.vocabulary().size(), workers, config.batchSize(),
-                config.averagingFrequency());
+                config.averagingFrequency(), threads);
 
         var totals = Totals.from(state);
         var stopping = EarlyStopping.resume(config.patience(), state);
