@@ -5,15 +5,22 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.distribution.Distribution;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
@@ -40,11 +47,19 @@ public final class Networks {
         }
     }
 
+    /**
+     * Embedding, LSTMs, softmax. Initialised as PyTorch initialises these layers, not with DL4J's Xavier default: the
+     * embedding from N(0, 1), the LSTMs' weights from U(±1/√hidden), the output layer's from U(±1/√fan-in). With
+     * Xavier's embedding (standard deviation 0.12 here) the LSTM sees a weak input and learns markedly slower per
+     * character (bench/RESULTS.md, "Quality per character"); the biases as PyTorch's too (below).
+     */
     static MultiLayerNetwork lstm(LstmSpec spec, int vocabularySize, Optimization optimization) {
-        var layers = base(optimization).layer(embedding(vocabularySize, spec.embedding()));
+        var layers = base(optimization).layer(embedding(vocabularySize, spec.embedding(), new NormalDistribution(0, 1)));
+        double bound = 1 / Math.sqrt(spec.hidden());
         for (int i = 0; i < spec.layers(); i++) {
             var lstm = new LSTM.Builder()
                     .nIn(i == 0 ? spec.embedding() : spec.hidden()).nOut(spec.hidden())
+                    .weightInit(new UniformDistribution(-bound, bound))
                     .activation(Activation.TANH).dataFormat(RNNFormat.NCW);
             if (i > 0 && spec.dropout() > 0) {
                 lstm.dropOut(keep(spec.dropout()));
@@ -52,13 +67,24 @@ public final class Networks {
             // DL4J's LSTM, trained by our faster implementation (FastLstm): same parameters and checkpoints.
             layers.layer(FastLstm.of(lstm.build()));
         }
-        layers.layer(output(spec.hidden(), vocabularySize, spec.dropout()));
+        layers.layer(output(spec.hidden(), vocabularySize, spec.dropout(), WeightInit.UNIFORM));
         if (optimization.tbptt() < optimization.seqLen()) {
             layers.backpropType(BackpropType.TruncatedBPTT)
                     .tBPTTForwardLength(optimization.tbptt())
                     .tBPTTBackwardLength(optimization.tbptt());
         }
-        return init(layers);
+        var network = init(layers);
+        for (int i = 1; i <= spec.layers(); i++) {
+            // PyTorch's two biases b_ih + b_hh, each from U(±1/√hidden), where DL4J starts at 0 with a forget-gate
+            // bias of 1: that learned 0.06 nats/char worse after 916 steps of the reference (bench/RESULTS.md).
+            var bias = network.getLayer(i).getParam(LSTMParamInitializer.BIAS_KEY);
+            var second = bias.ulike();
+            uniform(bias, bound);
+            uniform(second, bound);
+            bias.addi(second);
+        }
+        outputBias(network);
+        return network;
     }
 
     /**
@@ -67,7 +93,7 @@ public final class Networks {
      * at every position of the window at once; the second hidden layer is a kernel of one.
      */
     static MultiLayerNetwork mlp(MlpSpec spec, int vocabularySize, Optimization optimization) {
-        var layers = base(optimization).layer(embedding(vocabularySize, spec.embedding()));
+        var layers = base(optimization).layer(embedding(vocabularySize, spec.embedding(), null));
         for (int i = 0; i < 2; i++) {
             var hidden = new Convolution1DLayer.Builder()
                     .kernelSize(i == 0 ? spec.context() : 1)
@@ -79,7 +105,7 @@ public final class Networks {
             }
             layers.layer(hidden.build());
         }
-        layers.layer(output(spec.hidden(), vocabularySize, spec.dropout()));
+        layers.layer(output(spec.hidden(), vocabularySize, spec.dropout(), WeightInit.XAVIER));
         return init(layers);
     }
 
@@ -87,11 +113,13 @@ public final class Networks {
      * GPT: token and position embeddings, pre-norm blocks, a final LayerNorm, softmax. The blocks are SameDiff
      * layers inside a MultiLayerNetwork, so Spark parameter averaging and ModelSerializer work unchanged.
      * SameDiff layers apply no dropout in DL4J M2.1: dropout is a separate layer after the embeddings' sum and
-     * after every block.
+     * after every block. The blocks' linear maps and the output layer start as PyTorch's nn.Linear, U(±1/√fan-in):
+     * GPT-2's N(0, 0.02) with depth-scaled residual projections learned 0.08 nats/char worse after 458 steps of the
+     * reference (bench/RESULTS.md, "Quality per character").
      */
     static MultiLayerNetwork transformer(TransformerSpec spec, int vocabularySize, Optimization optimization) {
         var layers = base(optimization)
-                .layer(embedding(vocabularySize, spec.width()))
+                .layer(embedding(vocabularySize, spec.width(), null))
                 .layer(new PositionEmbedding(spec.width(), spec.block()));
         addDropout(layers, spec.dropout());
         for (int i = 0; i < spec.layers(); i++) {
@@ -99,8 +127,27 @@ public final class Networks {
             addDropout(layers, spec.dropout());
         }
         layers.layer(new LayerNorm(spec.width(), spec.block()));
-        layers.layer(output(spec.width(), vocabularySize, 0));
-        return init(layers);
+        layers.layer(output(spec.width(), vocabularySize, 0, WeightInit.UNIFORM));
+        var network = init(layers);
+        outputBias(network);
+        return network;
+    }
+
+    /** The output layer's bias from U(±1/√fan-in), as PyTorch's nn.Linear (DL4J starts it at 0). */
+    private static void outputBias(MultiLayerNetwork network) {
+        var output = network.getOutputLayer();
+        uniform(output.getParam(DefaultParamInitializer.BIAS_KEY),
+                1 / Math.sqrt(output.getParam(DefaultParamInitializer.WEIGHT_KEY).size(0)));
+    }
+
+    /**
+     * Fills {@code param} from U(-bound, bound). Nd4j.getRandom() is seeded from the configuration's seed by
+     * MultiLayerNetwork.init, so a network is initialised the same way every time.
+     */
+    static void uniform(INDArray param, double bound) {
+        try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            param.assign(Nd4j.rand(param.dataType(), param.shape()).muli(2 * bound).subi(bound));
+        }
     }
 
     private static void addDropout(NeuralNetConfiguration.ListBuilder layers, double dropout) {
@@ -122,15 +169,20 @@ public final class Networks {
     }
 
     // Every recurrent layer names NCW explicitly, or the output layer rejects the labels (DESIGN.md).
-    private static EmbeddingSequenceLayer embedding(int vocabularySize, int width) {
-        return new EmbeddingSequenceLayer.Builder()
+    /** @param init the weights' distribution, or null for the network's default (Xavier) */
+    private static EmbeddingSequenceLayer embedding(int vocabularySize, int width, Distribution init) {
+        var embedding = new EmbeddingSequenceLayer.Builder()
                 .nIn(vocabularySize).nOut(width).hasBias(false)
-                .outputDataFormat(RNNFormat.NCW).build();
+                .outputDataFormat(RNNFormat.NCW);
+        if (init != null) {
+            embedding.weightInit(init);
+        }
+        return embedding.build();
     }
 
-    private static RnnOutputLayer output(int width, int vocabularySize, double dropout) {
+    private static RnnOutputLayer output(int width, int vocabularySize, double dropout, WeightInit init) {
         var output = new RnnOutputLayer.Builder(new LossSparseMCXENT())
-                .nIn(width).nOut(vocabularySize)
+                .nIn(width).nOut(vocabularySize).weightInit(init)
                 .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW);
         if (dropout > 0) {
             output.dropOut(keep(dropout));

@@ -56,8 +56,6 @@ public class TransformerBlock extends SequenceLayer {
     public static final String MLP_OUT_WEIGHT = "w2";
     public static final String MLP_OUT_BIAS = "b2";
 
-    /** Standard deviation of the initial weight matrices, as in GPT-2. */
-    static final double INIT_STD = 0.02;
     /** Added to the scores of future positions: exp underflows to exactly 0 after the softmax's max shift. */
     static final double MASKED = -1e9;
     /** The MLP's hidden width, in multiples of the block's width. */
@@ -76,9 +74,10 @@ public class TransformerBlock extends SequenceLayer {
      * @param width  the model width d (the embedding size)
      * @param heads  attention heads; must divide {@code width}
      * @param block  sequence length T, fixed
-     * @param layers number of blocks in the whole network: the residual projections start with a standard deviation
-     *               of {@code 0.02 / sqrt(2 · layers)} (GPT-2), so that the residual stream's variance does not grow
-     *               with depth
+     * @param layers number of blocks in the whole network, recorded with the block. GPT-2's initialisation used it
+     *               (residual projections from N(0, 0.02 / √(2 · layers))); the block now starts as PyTorch's
+     *               nn.Linear does, U(±1/√fan-in), which learned faster per character on tinyshakespeare
+     *               (bench/RESULTS.md, "Quality per character")
      */
     public TransformerBlock(int width, int heads, int block, int layers) {
         super(width, block);
@@ -143,13 +142,15 @@ public class TransformerBlock extends SequenceLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        double residualStd = INIT_STD / Math.sqrt(2.0 * layers);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             for (var entry : params.entrySet()) {
                 INDArray param = entry.getValue();
                 switch (entry.getKey()) {
-                    case QKV_WEIGHT, HIDDEN_WEIGHT -> normal(param, INIT_STD);
-                    case ATTENTION_OUT_WEIGHT, MLP_OUT_WEIGHT -> normal(param, residualStd);
+                    // Each linear map's weights and bias from U(±1/√fan-in), as PyTorch's nn.Linear starts.
+                    case QKV_WEIGHT, HIDDEN_WEIGHT, ATTENTION_OUT_WEIGHT, MLP_OUT_WEIGHT ->
+                            Networks.uniform(param, 1 / Math.sqrt(param.size(0)));
+                    case QKV_BIAS, HIDDEN_BIAS, ATTENTION_OUT_BIAS -> Networks.uniform(param, 1 / Math.sqrt(width));
+                    case MLP_OUT_BIAS -> Networks.uniform(param, 1 / Math.sqrt(MLP_EXPANSION * width));
                     case NORM1_GAIN, NORM2_GAIN -> param.assign(1);
                     default -> param.assign(0);
                 }
@@ -157,10 +158,7 @@ public class TransformerBlock extends SequenceLayer {
         }
     }
 
-    private static void normal(INDArray param, double std) {
-        // Nd4j.getRandom() is seeded from the configuration's seed by MultiLayerNetwork.init.
-        param.assign(Nd4j.randn(param.dataType(), param.shape()).muli(std));
-    }
+
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, Map<String, SDVariable> p, SDVariable mask) {

@@ -70,6 +70,48 @@ class NetworksTest {
     }
 
     @Test
+    void lstmStartsAsPyTorchStartsTheSameLayers() {
+        var network = new LstmSpec(32, 64, 2, 0.0).build(100, OPTIMIZATION);
+        // Embedding N(0, 1): standard deviation near 1 over 3,200 draws.
+        assertThat(network.getLayer(0).getParam("W").stdNumber().doubleValue()).isCloseTo(1.0, within(0.05));
+        double bound = 1 / Math.sqrt(64);
+        for (int i = 1; i <= 2; i++) {
+            for (String key : new String[] {"W", "RW"}) {
+                var weights = network.getLayer(i).getParam(key);
+                assertThat(weights.amaxNumber().doubleValue()).as(key).isLessThanOrEqualTo(bound).isGreaterThan(0.9 * bound);
+                // U(-a, a) has standard deviation a/√3.
+                assertThat(weights.stdNumber().doubleValue()).as(key).isCloseTo(bound / Math.sqrt(3), within(0.1 * bound));
+            }
+            // b_ih + b_hh: two uniforms summed, so within ±2a, spread a·√(2/3), and no forget-gate bias of 1.
+            var bias = network.getLayer(i).getParam("b");
+            assertThat(bias.amaxNumber().doubleValue()).isLessThanOrEqualTo(2 * bound);
+            assertThat(bias.stdNumber().doubleValue()).isCloseTo(bound * Math.sqrt(2.0 / 3), within(0.15 * bound));
+        }
+        var output = network.getOutputLayer();
+        assertThat(output.getParam("W").amaxNumber().doubleValue()).isLessThanOrEqualTo(bound);
+        assertThat(output.getParam("b").amaxNumber().doubleValue()).isLessThanOrEqualTo(bound).isGreaterThan(0);
+    }
+
+    @Test
+    void transformerLinearMapsStartAsPyTorchsLinear() {
+        var network = new TransformerSpec(32, 2, 2, 8, 0.0).build(50, new Optimization(0.01, 1.0, 8, 8, 42));
+        var block = network.getLayer(2).paramTable();
+        for (String key : new String[] {TransformerBlock.QKV_WEIGHT, TransformerBlock.ATTENTION_OUT_WEIGHT,
+                TransformerBlock.HIDDEN_WEIGHT, TransformerBlock.MLP_OUT_WEIGHT}) {
+            var weights = block.get(key);
+            double bound = 1 / Math.sqrt(weights.size(0));
+            assertThat(weights.amaxNumber().doubleValue()).as(key).isLessThanOrEqualTo(bound).isGreaterThan(0.9 * bound);
+        }
+        assertThat(block.get(TransformerBlock.QKV_BIAS).amaxNumber().doubleValue())
+                .isLessThanOrEqualTo(1 / Math.sqrt(32)).isGreaterThan(0);
+        assertThat(block.get(TransformerBlock.MLP_OUT_BIAS).amaxNumber().doubleValue())
+                .isLessThanOrEqualTo(1 / Math.sqrt(128)).isGreaterThan(0);
+        assertThat(block.get(TransformerBlock.NORM1_GAIN).minNumber().doubleValue()).isEqualTo(1.0);
+        assertThat(network.getOutputLayer().getParam("b").amaxNumber().doubleValue())
+                .isLessThanOrEqualTo(1 / Math.sqrt(32)).isGreaterThan(0);
+    }
+
+    @Test
     void layersAreEmbeddingThenLstmsThenOutput() {
         MultiLayerNetwork network = SPEC.build(VOCABULARY, OPTIMIZATION);
         assertThat(network.getnLayers()).isEqualTo(1 + 2 + 1);

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""The PyTorch reference (../shared/bench/reference_charlm.py) with one of lmpipe's former choices swapped in, to find
+out what cost lmpipe quality per character (bench/RESULTS.md, "Quality per character"). The reference is imported,
+not copied; its training, sampling and evaluation are untouched, and at a fixed --steps its result is exactly
+reproducible, so each variant's validation loss compares directly with the unmodified reference's.
+
+Usage: bench/reference_init.py VARIANT [reference arguments...], VARIANT one of
+  none          the reference as it is
+  lstm-dl4j     LSTM: DL4J's initialisation (Xavier embedding, LSTM and output weights; biases 0, forget gate 1)
+  lstm-xavier-embedding   LSTM: only the embedding from Xavier's N(0, 2/(fan-in + fan-out))
+  lstm-dl4j-bias          LSTM: only the biases as DL4J starts them (0, forget gate 1)
+  lstm-clip-per-layer     LSTM: gradient norm clipped per layer (embedding, LSTM, output) instead of globally
+  gpt-embeddings          GPT: token embedding from Xavier, position embedding from N(0, 0.02), as lmpipe had
+  gpt-gpt2      GPT: lmpipe's former initialisation (embeddings as above; block matrices N(0, 0.02), residual
+                projections N(0, 0.02/sqrt(2 layers)), biases 0; output layer Xavier, bias 0)
+Example: /usr/bin/python3 bench/reference_init.py lstm-dl4j-bias --corpus ../shared/data/tinyshakespeare.txt \\
+             --model lstm --steps 916 --max-seconds 100000
+"""
+import importlib.util
+import math
+import os
+import sys
+
+import torch
+
+here = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location(
+    "reference_charlm", os.path.join(here, "..", "..", "shared", "bench", "reference_charlm.py"))
+reference = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(reference)
+
+VARIANTS = ["none", "lstm-dl4j", "lstm-xavier-embedding", "lstm-dl4j-bias", "lstm-clip-per-layer",
+            "gpt-embeddings", "gpt-gpt2"]
+if len(sys.argv) < 2 or sys.argv[1] not in VARIANTS:
+    sys.exit(__doc__)
+variant = sys.argv.pop(1)
+
+
+def xavier(tensor, fan_in, fan_out):
+    """DL4J's WeightInit.XAVIER: N(0, 2 / (fan-in + fan-out))."""
+    tensor.normal_(0, math.sqrt(2.0 / (fan_in + fan_out)))
+
+
+def lstm_variant(model):
+    vocabulary, embed = model.embed.weight.shape
+    hidden = model.lstm.hidden_size
+    with torch.no_grad():
+        if variant in ("lstm-dl4j", "lstm-xavier-embedding"):
+            xavier(model.embed.weight, vocabulary, embed)
+        if variant == "lstm-dl4j":
+            xavier(model.lstm.weight_ih_l0, embed, 4 * hidden)
+            xavier(model.lstm.weight_hh_l0, hidden, 4 * hidden)
+        if variant in ("lstm-dl4j", "lstm-dl4j-bias"):
+            model.lstm.bias_ih_l0.zero_()
+            model.lstm.bias_hh_l0.zero_()
+            model.lstm.bias_ih_l0[hidden:2 * hidden] = 1.0  # PyTorch's gate order: input, forget, cell, output
+        if variant == "lstm-dl4j":
+            xavier(model.head.weight, hidden, vocabulary)
+        if variant in ("lstm-dl4j", "lstm-dl4j-bias"):
+            model.head.bias.zero_()
+
+
+def gpt_variant(model):
+    vocabulary, width = model.tok.weight.shape
+    layers = len(model.blocks)
+    with torch.no_grad():
+        xavier(model.tok.weight, vocabulary, width)
+        model.pos.weight.normal_(0, 0.02)
+        if variant == "gpt-gpt2":
+            for block in model.blocks:
+                for linear in (block.qkv, block.mlp[0]):
+                    linear.weight.normal_(0, 0.02)
+                    linear.bias.zero_()
+                for linear in (block.proj, block.mlp[2]):
+                    linear.weight.normal_(0, 0.02 / math.sqrt(2 * layers))
+                    linear.bias.zero_()
+            xavier(model.head.weight, width, vocabulary)
+            model.head.bias.zero_()
+
+
+def patch(cls, change):
+    original = cls.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        change(self)
+    cls.__init__ = init
+
+
+models = []
+if variant.startswith("lstm-"):
+    patch(reference.CharLSTM, lambda model: (models.append(model), lstm_variant(model)))
+if variant.startswith("gpt-"):
+    patch(reference.CharGPT, gpt_variant)
+if variant == "lstm-clip-per-layer":
+    clip = torch.nn.utils.clip_grad_norm_
+
+    def per_layer(parameters, max_norm, *args, **kwargs):
+        for layer in models[0].children():
+            clip(list(layer.parameters()), max_norm, *args, **kwargs)
+    torch.nn.utils.clip_grad_norm_ = per_layer
+
+print(f"reference_init: variant {variant}", file=sys.stderr)
+reference.main()
