@@ -48,7 +48,8 @@ public class PlainFit {
             fitted++;
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        System.out.printf("{\"minibatches\": %d, \"batch\": %d, \"threads\": %d, \"seconds\": %.2f, \"chars_per_sec\": %.1f}%n",
+        System.out.printf("{\"minibatches\": %d, \"batch\": %d, \"threads\": %d, \"seconds\": %.2f,"
+                + " \"chars_per_sec\": %.1f}%n",
                 fitted, config.batchSize(), threads, elapsed, characters / elapsed);
     }
 }

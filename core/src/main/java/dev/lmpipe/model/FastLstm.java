@@ -19,7 +19,7 @@ import java.util.Collection;
  * Jackson restores it by class name on executors and from checkpoints.
  */
 public class FastLstm extends LSTM {
-    /** Threads one training pass of this layer may use (slices of the minibatch); a runtime setting, not the model's. */
+    /** Threads one training pass of this layer may use (slices of the minibatch): a runtime setting, not the model. */
     private int threads = 1;
 
     /** For Jackson only. */

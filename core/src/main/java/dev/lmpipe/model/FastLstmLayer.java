@@ -144,7 +144,8 @@ public class FastLstmLayer extends LSTM {
 
     /** Slice {@code part}'s examples of an NCW array: a view. */
     private INDArray examples(INDArray ncw, int part) {
-        return ncw.get(NDArrayIndex.interval(slices.from(part), slices.to(part)), NDArrayIndex.all(), NDArrayIndex.all());
+        return ncw.get(NDArrayIndex.interval(slices.from(part), slices.to(part)), NDArrayIndex.all(),
+                NDArrayIndex.all());
     }
 
     private void forward(boolean training, LayerWorkspaceMgr workspaceMgr) {
@@ -173,7 +174,8 @@ public class FastLstmLayer extends LSTM {
     }
 
     private boolean fits(INDArray input, int hidden, int threads) {
-        return slices.examples() == input.size(0) && slices.count() == new MinibatchParts((int) input.size(0), threads).count()
+        return slices.examples() == input.size(0)
+                && slices.count() == new MinibatchParts((int) input.size(0), threads).count()
                 && work[0].inputSize == input.size(1) && work[0].steps == input.size(2) && work[0].hidden == hidden;
     }
 
@@ -338,7 +340,7 @@ public class FastLstmLayer extends LSTM {
             int hidden4 = 4 * hidden;
             for (int t = 0; t < steps; t++) {
                 if (t > 0) {
-                    // z(t) += h(t-1) RW: OpenBLAS directly, as ND4J's matmul op costs more than the product at this size.
+                    // z(t) += h(t-1) RW: OpenBLAS directly; ND4J's matmul op costs more than the product at this size.
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, minibatch, hidden4, hidden,
                             1f, hiddenAt[t - 1], hidden, recurrentAt, hidden4, 1f, gatesAt[t], hidden4);
                 }

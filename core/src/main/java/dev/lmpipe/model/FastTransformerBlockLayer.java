@@ -41,7 +41,8 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
             try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 passes = new TransformerBlockPass[slices.count()];
                 for (int p = 0; p < passes.length; p++) {
-                    passes[p] = new TransformerBlockPass(slices.size(p), block.getBlock(), block.getWidth(), block.getHeads());
+                    passes[p] = new TransformerBlockPass(slices.size(p), block.getBlock(), block.getWidth(),
+                            block.getHeads());
                 }
                 output = passes.length == 1 ? null : Nd4j.create(DataType.FLOAT, shape);
                 inputGradient = passes.length == 1 ? null : Nd4j.create(DataType.FLOAT, shape);
@@ -77,6 +78,7 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
 
     /** Slice {@code part}'s examples of an NCW array: a view. */
     private INDArray examples(INDArray ncw, int part) {
-        return ncw.get(NDArrayIndex.interval(slices.from(part), slices.to(part)), NDArrayIndex.all(), NDArrayIndex.all());
+        return ncw.get(NDArrayIndex.interval(slices.from(part), slices.to(part)), NDArrayIndex.all(),
+                NDArrayIndex.all());
     }
 }

@@ -20,7 +20,7 @@ final class MinibatchParts {
 
     private final int[] bounds;
 
-    /** {@code threads} slices of {@code examples} (fewer when there are too few examples), sizes differing by at most one. */
+    /** {@code threads} slices of {@code examples} (fewer when examples are too few), sizes differing by at most one. */
     MinibatchParts(int examples, int threads) {
         int parts = Math.max(1, Math.min(threads, examples / MIN_EXAMPLES));
         bounds = new int[parts + 1];
@@ -57,7 +57,7 @@ final class MinibatchParts {
         return bounds[bounds.length - 1];
     }
 
-    /** Runs {@code body} for every slice and waits for all of them; the first failure is rethrown, others suppressed. */
+    /** Runs {@code body} for every slice and waits for all; the first failure is rethrown, later ones suppressed. */
     void run(IntConsumer body) {
         if (count() == 1) {
             body.accept(0);

@@ -54,7 +54,8 @@ public final class Networks {
      * character (bench/RESULTS.md, "Quality per character"); the biases as PyTorch's too (below).
      */
     static MultiLayerNetwork lstm(LstmSpec spec, int vocabularySize, Optimization optimization) {
-        var layers = base(optimization).layer(embedding(vocabularySize, spec.embedding(), new NormalDistribution(0, 1)));
+        var layers = base(optimization)
+                .layer(embedding(vocabularySize, spec.embedding(), new NormalDistribution(0, 1)));
         double bound = 1 / Math.sqrt(spec.hidden());
         for (int i = 0; i < spec.layers(); i++) {
             var lstm = new LSTM.Builder()

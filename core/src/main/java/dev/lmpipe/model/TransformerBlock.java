@@ -63,7 +63,7 @@ public class TransformerBlock extends SequenceLayer {
 
     private int heads;
     private int layers;
-    /** Threads one training pass of this block may use (slices of the minibatch); a runtime setting, not the model's. */
+    /** Threads one training pass of this block may use (slices of the minibatch): a runtime setting, not the model. */
     private int threads = 1;
 
     /** For Jackson only: the fields are then set through the setters. */

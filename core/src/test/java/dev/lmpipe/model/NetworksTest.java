@@ -78,9 +78,11 @@ class NetworksTest {
         for (int i = 1; i <= 2; i++) {
             for (String key : new String[] {"W", "RW"}) {
                 var weights = network.getLayer(i).getParam(key);
-                assertThat(weights.amaxNumber().doubleValue()).as(key).isLessThanOrEqualTo(bound).isGreaterThan(0.9 * bound);
+                assertThat(weights.amaxNumber().doubleValue()).as(key)
+                        .isLessThanOrEqualTo(bound).isGreaterThan(0.9 * bound);
                 // U(-a, a) has standard deviation a/√3.
-                assertThat(weights.stdNumber().doubleValue()).as(key).isCloseTo(bound / Math.sqrt(3), within(0.1 * bound));
+                assertThat(weights.stdNumber().doubleValue()).as(key)
+                        .isCloseTo(bound / Math.sqrt(3), within(0.1 * bound));
             }
             // b_ih + b_hh: two uniforms summed, so within ±2a, spread a·√(2/3), and no forget-gate bias of 1.
             var bias = network.getLayer(i).getParam("b");
@@ -100,7 +102,8 @@ class NetworksTest {
                 TransformerBlock.HIDDEN_WEIGHT, TransformerBlock.MLP_OUT_WEIGHT}) {
             var weights = block.get(key);
             double bound = 1 / Math.sqrt(weights.size(0));
-            assertThat(weights.amaxNumber().doubleValue()).as(key).isLessThanOrEqualTo(bound).isGreaterThan(0.9 * bound);
+            assertThat(weights.amaxNumber().doubleValue()).as(key)
+                    .isLessThanOrEqualTo(bound).isGreaterThan(0.9 * bound);
         }
         assertThat(block.get(TransformerBlock.QKV_BIAS).amaxNumber().doubleValue())
                 .isLessThanOrEqualTo(1 / Math.sqrt(32)).isGreaterThan(0);
