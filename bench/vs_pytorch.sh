@@ -6,7 +6,8 @@
 #   single-JVM fit (bench/PlainFit.java), and generation chars/s (bench/reference_generate.py).
 # Usage: bench/vs_pytorch.sh [minutes per training run, default 10] [work dir]
 #   MODELS="lstm gpt" (default), BATCH=32 windows per step (lmpipe: one worker in local mode, its minibatch sliced
-#   across both cores; WORKERS=2 gives the older 2 averaged workers x BATCH/2), PLAIN_SECONDS=60.
+#   across both cores; WORKERS=2 gives the older 2 averaged workers x BATCH/2), PLAIN_SECONDS=60,
+#   VALIDATION_FRACTION=0.05 (lmpipe's own validation split, taken out of the reference's training text).
 # Needs: Debian's python3-torch and libopenblas0-pthread (see ../shared/bench/README.md), Java 17, Maven.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +16,7 @@ work="${2:-/tmp/lmpipe-vs-pytorch}"
 models="${MODELS:-lstm gpt}"
 batch="${BATCH:-32}"
 workers="${WORKERS:-0}"
+validation="${VALIDATION_FRACTION:-0.05}"
 plain_seconds="${PLAIN_SECONDS:-60}"
 peak="${PEAK_GFLOPS:-186}"
 reference="$root/../shared/bench/reference_charlm.py"
@@ -39,7 +41,7 @@ windows = min(budget, len(text) - n - 1) // seq_len
 open(sys.argv[2] + "/head.txt", "w", encoding="utf-8").write(text[:n])
 open(sys.argv[2] + "/tail.txt", "w", encoding="utf-8").write(text[n:n + windows * seq_len + 1])
 EOF
-"$lmpipe" tokenize "$work/head.txt" -o "$work/train-data" --set blockBytes=8192 --set validationFraction=0.05 \
+"$lmpipe" tokenize "$work/head.txt" -o "$work/train-data" --set blockBytes=8192 --set validationFraction="$validation" \
   --set testFraction=0 --overwrite | tail -1
 "$lmpipe" tokenize "$work/tail.txt" -o "$work/heldout-data" --vocab-from "$work/train-data" \
   --set validationFraction=0 --set testFraction=0 --overwrite | tail -1
