@@ -78,7 +78,7 @@ public class FastLstmLayer extends LSTM {
         // view too, where DL4J's RnnOutputLayer would otherwise copy the activations in its forward and backward pass.
         var output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(),
                 new long[] {slices.examples(), work[0].steps, work[0].hidden}, 'f').permute(0, 2, 1);
-        slices.run(p -> examples(output, p).assign(work[p].output));
+        slices.run(p -> slices.of(output, p).assign(work[p].output));
         return output;
     }
 
@@ -96,7 +96,7 @@ public class FastLstmLayer extends LSTM {
         var inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, true, workspaceMgr);
         var epsilons = new INDArray[work.length];
         for (int p = 0; p < work.length; p++) {
-            epsilons[p] = examples(epsilon, p);
+            epsilons[p] = slices.of(epsilon, p);
         }
         // Each slice: back through time, then its share of the parameters' gradients, all on its own thread.
         // recurrentWeights still holds the forward pass's RW: the parameters change only after the backward pass.
@@ -116,7 +116,7 @@ public class FastLstmLayer extends LSTM {
         // 'c' order: DL4J's embedding layer below would copy any other layout before using it.
         var epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(),
                 new long[] {slices.examples(), work[0].inputSize, work[0].steps}, 'c');
-        slices.run(p -> examples(epsilonOut, p).assign(work[p].inputGradient3d.permute(1, 2, 0)));
+        slices.run(p -> slices.of(epsilonOut, p).assign(work[p].inputGradient3d.permute(1, 2, 0)));
 
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(LSTMParamInitializer.INPUT_WEIGHT_KEY, inputWeightGradient);
@@ -142,11 +142,6 @@ public class FastLstmLayer extends LSTM {
                 && conf.getActivationFn() instanceof ActivationTanH;
     }
 
-    /** Slice {@code part}'s examples of an NCW array: a view. */
-    private INDArray examples(INDArray ncw, int part) {
-        return ncw.get(NDArrayIndex.interval(slices.from(part), slices.to(part)), NDArrayIndex.all(),
-                NDArrayIndex.all());
-    }
 
     private void forward(boolean training, LayerWorkspaceMgr workspaceMgr) {
         var inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, training, workspaceMgr);
@@ -168,7 +163,7 @@ public class FastLstmLayer extends LSTM {
         recurrentWeights.assign(recurrent);
         var inputs = new INDArray[work.length];
         for (int p = 0; p < work.length; p++) {
-            inputs[p] = examples(input, p);
+            inputs[p] = slices.of(input, p);
         }
         slices.run(p -> work[p].forward(inputs[p], inputWeights, bias, recurrentAt));
     }

@@ -5,7 +5,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Map;
 
@@ -51,7 +50,7 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
         if (passes.length == 1) {
             return passes[0].forward(input, paramTable);
         }
-        slices.run(p -> examples(output, p).assign(passes[p].forward(examples(input, p), paramTable)));
+        slices.run(p -> slices.of(output, p).assign(passes[p].forward(slices.of(input, p), paramTable)));
         return output;
     }
 
@@ -64,8 +63,8 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
         @SuppressWarnings("unchecked")
         Map<String, INDArray>[] gradients = new Map[passes.length];
         slices.run(p -> {
-            gradients[p] = passes[p].backward(examples(outputGradient, p), paramTable).parameterGradients;
-            examples(inputGradient, p).assign(passes[p].inputGradient());
+            gradients[p] = passes[p].backward(slices.of(outputGradient, p), paramTable).parameterGradients;
+            slices.of(inputGradient, p).assign(passes[p].inputGradient());
         });
         // Summed into slice 0's arrays, which the caller copies into the gradient views.
         for (int p = 1; p < passes.length; p++) {
@@ -76,9 +75,4 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
         return new Pair<>(gradients[0], inputGradient);
     }
 
-    /** Slice {@code part}'s examples of an NCW array: a view. */
-    private INDArray examples(INDArray ncw, int part) {
-        return ncw.get(NDArrayIndex.interval(slices.from(part), slices.to(part)), NDArrayIndex.all(),
-                NDArrayIndex.all());
-    }
 }

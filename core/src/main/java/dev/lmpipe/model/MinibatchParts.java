@@ -1,5 +1,8 @@
 package dev.lmpipe.model;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
 import java.util.ArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
@@ -51,6 +54,11 @@ final class MinibatchParts {
 
     int size(int part) {
         return to(part) - from(part);
+    }
+
+    /** Slice {@code part}'s examples of an array whose first dimension is the minibatch (NCW here): a view. */
+    INDArray of(INDArray minibatch, int part) {
+        return minibatch.get(NDArrayIndex.interval(from(part), to(part)), NDArrayIndex.all(), NDArrayIndex.all());
     }
 
     int examples() {
