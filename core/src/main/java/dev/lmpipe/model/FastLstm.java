@@ -7,7 +7,6 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.lang.reflect.Modifier;
 import java.util.Collection;
 
 /**
@@ -18,7 +17,7 @@ import java.util.Collection;
  * A subclass rather than a new layer so that a model built with it is, parameter for parameter, a DL4J LSTM;
  * Jackson restores it by class name on executors and from checkpoints.
  */
-public class FastLstm extends LSTM {
+public class FastLstm extends LSTM implements SlicesMinibatches {
     /** Threads one training pass of this layer may use (slices of the minibatch): a runtime setting, not the model. */
     private int threads = 1;
 
@@ -28,29 +27,16 @@ public class FastLstm extends LSTM {
 
     /** The same layer as {@code built}, every setting copied, trained by {@link FastLstmLayer}. */
     public static FastLstm of(LSTM built) {
-        var fast = new FastLstm();
         // LSTM's only constructor that takes settings is private to its builder: copy every field instead.
-        for (Class<?> type = LSTM.class; type != Object.class; type = type.getSuperclass()) {
-            for (var field : type.getDeclaredFields()) {
-                if (Modifier.isStatic(field.getModifiers())) {
-                    continue;
-                }
-                field.setAccessible(true);
-                try {
-                    field.set(fast, field.get(built));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException("cannot copy LSTM setting " + field.getName(), e);
-                }
-            }
-        }
-        return fast;
+        return LayerSettings.copy(LSTM.class, built, new FastLstm());
     }
 
+    @Override
     public int getThreads() {
         return threads;
     }
 
-    /** Threads for the slices of a minibatch ({@link MinibatchParts}); results do not depend on it beyond rounding. */
+    @Override
     public void setThreads(int threads) {
         this.threads = MinibatchParts.checkThreads(threads);
     }
@@ -58,12 +44,7 @@ public class FastLstm extends LSTM {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
                              int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-        var layer = new FastLstmLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerSettings.setUp(new FastLstmLayer(conf, networkDataType), conf, trainingListeners, layerIndex,
+                layerParamsView, initializer().init(conf, layerParamsView, initializeParams));
     }
 }

@@ -74,10 +74,10 @@ public class FastLstmLayer extends LSTM {
         applyDropOutIfNecessary(training, workspaceMgr);
         forward(training, workspaceMgr);
         forwardOf = training ? input : null;
-        // [B, H, T] as a view of 'f' order [B, T, H]: the rows [B·T, H] the output layer reshapes it into are then a
-        // view too, where DL4J's RnnOutputLayer would otherwise copy the activations in its forward and backward pass.
+        // [B, H, T] as a view of 'c' order [B, T, H]: rows (example, step), as the output layer (FastRnnOutputLayer)
+        // reads them, so each slice's copy there is a plain one.
         var output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(),
-                new long[] {slices.examples(), work[0].steps, work[0].hidden}, 'f').permute(0, 2, 1);
+                new long[] {slices.examples(), work[0].steps, work[0].hidden}, 'c').permute(0, 2, 1);
         slices.run(p -> slices.of(output, p).assign(work[p].output));
         return output;
     }
@@ -192,7 +192,7 @@ public class FastLstmLayer extends LSTM {
         }
     }
 
-    /** h = o·tanh(c), into the hidden rows and the NCW output (a view of 'f' order [B, T, H]: b + B·t + B·T·j). */
+    /** h = o·tanh(c), into the hidden rows and the NCW output (a view of 'c' order [B, T, H]: (b·T + t)·H + j). */
     private static void outputStep(Buffers w, int t) {
         int hidden = w.hidden;
         int minibatch = w.minibatch;
@@ -203,12 +203,11 @@ public class FastLstmLayer extends LSTM {
         for (int b = 0; b < minibatch; b++) {
             int row = (t * minibatch + b) * 4 * hidden;
             int cell = (t * minibatch + b) * hidden;
-            int outBase = b + minibatch * t;
-            int outStride = minibatch * w.steps;
+            int outBase = (b * w.steps + t) * hidden;
             for (int j = 0; j < hidden; j++) {
                 float value = z.get(row + 2 * hidden + j) * tanhC.get(cell + j);
                 h.put(cell + j, value);
-                out.put(outBase + outStride * j, value);
+                out.put(outBase + j, value);
             }
         }
     }
@@ -307,7 +306,7 @@ public class FastLstmLayer extends LSTM {
             hiddenGradient3d = hiddenGradient.reshape(steps, minibatch, hidden);
             inputGradient = Nd4j.create(DataType.FLOAT, rows, inputSize);
             inputGradient3d = inputGradient.reshape(steps, minibatch, inputSize);
-            output = Nd4j.create(DataType.FLOAT, new long[] {minibatch, steps, hidden}, 'f').permute(0, 2, 1);
+            output = Nd4j.create(DataType.FLOAT, new long[] {minibatch, steps, hidden}, 'c').permute(0, 2, 1);
             ones = Nd4j.ones(DataType.FLOAT, 1, rows);
             gateSums = Nd4j.create(DataType.FLOAT, 1, 4L * hidden);
             inputWeightGradient = Nd4j.create(DataType.FLOAT, inputSize, 4L * hidden);

@@ -33,16 +33,13 @@ public final class Networks {
     }
 
     /**
-     * Lets each training pass of the layers we write ourselves (LSTM, transformer block) slice its minibatch across
-     * {@code threads} threads. A runtime setting kept in the layers' configuration, so that it reaches Spark's workers
-     * with the network; it changes no result beyond float rounding and is not part of the model.
+     * Lets each training pass of the layers we write ourselves (LSTM, transformer block, output layer) slice its
+     * minibatch across {@code threads} threads ({@link SlicesMinibatches}).
      */
     public static void useThreads(MultiLayerNetwork network, int threads) {
         for (var conf : network.getLayerWiseConfigurations().getConfs()) {
-            if (conf.getLayer() instanceof FastLstm lstm) {
-                lstm.setThreads(threads);
-            } else if (conf.getLayer() instanceof TransformerBlock block) {
-                block.setThreads(threads);
+            if (conf.getLayer() instanceof SlicesMinibatches layer) {
+                layer.setThreads(threads);
             }
         }
     }
@@ -181,14 +178,15 @@ public final class Networks {
         return embedding.build();
     }
 
-    private static RnnOutputLayer output(int width, int vocabularySize, double dropout, WeightInit init) {
+    /** DL4J's softmax output layer with the sparse cross-entropy, computed by {@link FastRnnOutputLayer}. */
+    private static FastRnnOutput output(int width, int vocabularySize, double dropout, WeightInit init) {
         var output = new RnnOutputLayer.Builder(new LossSparseMCXENT())
                 .nIn(width).nOut(vocabularySize).weightInit(init)
                 .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW);
         if (dropout > 0) {
             output.dropOut(keep(dropout));
         }
-        return output.build();
+        return FastRnnOutput.of(output.build());
     }
 
     /** DL4J's dropOut(p) takes the probability of keeping an activation, not of dropping it. */

@@ -40,7 +40,7 @@ import java.util.Objects;
  * <p>DL4J rebuilds this configuration from JSON (Spark executors, {@code ModelSerializer}): every field has a public
  * getter and setter and there is a public no-arg constructor, or Jackson silently restores a field as 0.
  */
-public class TransformerBlock extends SequenceLayer {
+public class TransformerBlock extends SequenceLayer implements SlicesMinibatches {
     // Parameter names: DL4J keys gradients as "<layer>_<param>" and splits at the last '_', so no '_' in them
     // (an NPE in BaseMultiLayerUpdater.preApply otherwise).
     public static final String NORM1_GAIN = "ln1g";
@@ -97,11 +97,12 @@ public class TransformerBlock extends SequenceLayer {
         }
     }
 
+    @Override
     public int getThreads() {
         return threads;
     }
 
-    /** Threads for the slices of a minibatch ({@link MinibatchParts}); results do not depend on it beyond rounding. */
+    @Override
     public void setThreads(int threads) {
         this.threads = MinibatchParts.checkThreads(threads);
     }

@@ -1,0 +1,14 @@
+package dev.lmpipe.model;
+
+/**
+ * A layer configuration whose training pass may cut the minibatch into slices, one per thread ({@link MinibatchParts}):
+ * the LSTM, the transformer block and the output layer. The thread count is a runtime setting kept in the
+ * configuration, so that it reaches Spark's workers with the network ({@link Networks#useThreads}); it changes no
+ * result beyond float rounding and is not part of the model.
+ */
+public interface SlicesMinibatches {
+    int getThreads();
+
+    /** Threads for the slices of a minibatch; at least 1 ({@link MinibatchParts#checkThreads}). */
+    void setThreads(int threads);
+}
