@@ -13,10 +13,8 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import org.bytedeco.javacpp.FloatPointer;
 
@@ -32,9 +30,8 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  * [1, 4H], column blocks g, f, o, i: the block input g through tanh, forget f, output o and input i gates through
  * the sigmoid; c = f·c' + i·g, h = o·tanh(c)), computed with few native calls:
  * <ul>
- *   <li>the input projection of every time step in one matrix product; per step one product with {@code RW},
- *   one sigmoid over all four blocks (tanh(z) = (2s - 1) / (2s² - 2s + 1) with s = sigmoid(z) gives g from it),
- *   one tanh of the cell; the element-wise rest in Java on the arrays' memory, no native call;</li>
+ *   <li>the input projection of every time step in one matrix product; per step one product with {@code RW}, and
+ *   the gates, cell and hidden state in Java ({@link Sigmoid}'s tanh and sigmoid), no other native call;</li>
  *   <li>backward: per step the element-wise gradient in Java and one product with {@code RW}; the gradients of
  *   {@code W}, {@code RW} and {@code b} and the input's gradient as one product each over all time steps;</li>
  *   <li>the forward pass of a training step is kept for its backward pass instead of being computed again;</li>
@@ -174,41 +171,45 @@ public class FastLstmLayer extends LSTM {
                 && work[0].inputSize == input.size(1) && work[0].steps == input.size(2) && work[0].hidden == hidden;
     }
 
-    /** g from its sigmoid, then c = f·c' + i·g; g replaces its sigmoid in the gate buffer. */
-    private static void cellStep(Buffers w, int t) {
-        int hidden = w.hidden;
-        FloatBuffer z = w.gateData;
-        FloatBuffer c = w.cellData;
-        for (int b = 0; b < w.minibatch; b++) {
-            int row = (t * w.minibatch + b) * 4 * hidden;
-            int cell = (t * w.minibatch + b) * hidden;
-            for (int j = 0; j < hidden; j++) {
-                float s = z.get(row + j);
-                float g = (2 * s - 1) / (2 * s * s - 2 * s + 1);
-                z.put(row + j, g);
-                float previous = t > 0 ? c.get(cell - w.minibatch * hidden + j) : 0f;
-                c.put(cell + j, z.get(row + hidden + j) * previous + z.get(row + 3 * hidden + j) * g);
-            }
-        }
-    }
-
-    /** h = o·tanh(c), into the hidden rows and the NCW output (a view of 'c' order [B, T, H]: (b·T + t)·H + j). */
-    private static void outputStep(Buffers w, int t) {
+    /**
+     * One time step from its gates' inputs z: g = tanh(z_g), f, o, i = sigmoid(z), c = f·c' + i·g, h = o·tanh(c), into
+     * the cell, hidden and NCW output rows (the output a view of 'c' order [B, T, H]: (b·T + t)·H + j); the activated
+     * gates replace z for the backward pass. Each example's row goes through Java arrays, where the loops compile to
+     * vector instructions ({@link Sigmoid}: no exponential), instead of two native calls per step.
+     */
+    private static void step(Buffers w, int t) {
         int hidden = w.hidden;
         int minibatch = w.minibatch;
-        FloatBuffer z = w.gateData;
-        FloatBuffer tanhC = w.cellTanhData;
-        FloatBuffer h = w.hiddenData;
-        FloatBuffer out = w.outputData;
+        float[] z = w.gateRow;
+        float[] previous = w.previousCellRow;
+        float[] c = w.cellRow;
+        float[] tanhC = w.cellTanhRow;
+        float[] h = w.hiddenRow;
         for (int b = 0; b < minibatch; b++) {
             int row = (t * minibatch + b) * 4 * hidden;
             int cell = (t * minibatch + b) * hidden;
-            int outBase = (b * w.steps + t) * hidden;
-            for (int j = 0; j < hidden; j++) {
-                float value = z.get(row + 2 * hidden + j) * tanhC.get(cell + j);
-                h.put(cell + j, value);
-                out.put(outBase + j, value);
+            w.gateData.get(row, z);
+            if (t > 0) {
+                w.cellData.get(cell - minibatch * hidden, previous);
             }
+            for (int j = 0; j < hidden; j++) {
+                z[j] = Sigmoid.tanh(z[j]);
+            }
+            for (int j = hidden; j < 4 * hidden; j++) {
+                z[j] = Sigmoid.of(z[j]);
+            }
+            for (int j = 0; j < hidden; j++) {
+                c[j] = z[3 * hidden + j] * z[j] + (t > 0 ? z[hidden + j] * previous[j] : 0f);
+            }
+            for (int j = 0; j < hidden; j++) {
+                tanhC[j] = Sigmoid.tanh(c[j]);
+                h[j] = z[2 * hidden + j] * tanhC[j];
+            }
+            w.gateData.put(row, z);
+            w.cellData.put(cell, c);
+            w.cellTanhData.put(cell, tanhC);
+            w.hiddenData.put(cell, h);
+            w.outputData.put((b * w.steps + t) * hidden, h);
         }
     }
 
@@ -219,31 +220,43 @@ public class FastLstmLayer extends LSTM {
     private static void backwardThroughTime(Buffers w, FloatPointer recurrentAt) {
         int hidden = w.hidden;
         int minibatch = w.minibatch;
-        FloatBuffer z = w.gateData;
-        FloatBuffer c = w.cellData;
-        FloatBuffer tanhC = w.cellTanhData;
-        FloatBuffer dh = w.hiddenGradientData;
+        // Per example row in Java arrays, where the loops compile to vector instructions.
+        float[] z = w.gateRow;
+        float[] previous = w.previousCellRow;
+        float[] tanhC = w.cellTanhRow;
+        float[] dh = w.hiddenRow;
+        float[] dc = w.cellRow;
         float[] cellGradient = w.cellGradient;
         java.util.Arrays.fill(cellGradient, 0f);
         for (int t = w.steps - 1; t >= 0; t--) {
             for (int b = 0; b < minibatch; b++) {
                 int row = (t * minibatch + b) * 4 * hidden;
                 int cell = (t * minibatch + b) * hidden;
-                for (int j = 0; j < hidden; j++) {
-                    float g = z.get(row + j);
-                    float f = z.get(row + hidden + j);
-                    float o = z.get(row + 2 * hidden + j);
-                    float i = z.get(row + 3 * hidden + j);
-                    float tc = tanhC.get(cell + j);
-                    float dhj = dh.get(cell + j);
-                    float previous = t > 0 ? c.get(cell - minibatch * hidden + j) : 0f;
-                    float dc = cellGradient[b * hidden + j] + dhj * o * (1 - tc * tc);
-                    cellGradient[b * hidden + j] = dc * f;
-                    z.put(row + j, dc * i * (1 - g * g));
-                    z.put(row + hidden + j, dc * previous * f * (1 - f));
-                    z.put(row + 2 * hidden + j, dhj * tc * o * (1 - o));
-                    z.put(row + 3 * hidden + j, dc * g * i * (1 - i));
+                int carried = b * hidden;
+                w.gateData.get(row, z);
+                w.cellTanhData.get(cell, tanhC);
+                w.hiddenGradientData.get(cell, dh);
+                if (t > 0) {
+                    w.cellData.get(cell - minibatch * hidden, previous);
+                } else {
+                    java.util.Arrays.fill(previous, 0f);
                 }
+                for (int j = 0; j < hidden; j++) {
+                    float o = z[2 * hidden + j];
+                    dc[j] = cellGradient[carried + j] + dh[j] * o * (1 - tanhC[j] * tanhC[j]);
+                }
+                for (int j = 0; j < hidden; j++) {
+                    float g = z[j];
+                    float f = z[hidden + j];
+                    float o = z[2 * hidden + j];
+                    float i = z[3 * hidden + j];
+                    cellGradient[carried + j] = dc[j] * f;
+                    z[j] = dc[j] * i * (1 - g * g);
+                    z[hidden + j] = dc[j] * previous[j] * f * (1 - f);
+                    z[2 * hidden + j] = dh[j] * tanhC[j] * o * (1 - o);
+                    z[3 * hidden + j] = dc[j] * g * i * (1 - i);
+                }
+                w.gateData.put(row, z);
             }
             if (t > 0) {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, minibatch, hidden, 4 * hidden,
@@ -276,9 +289,6 @@ public class FastLstmLayer extends LSTM {
         final INDArray gateSums;
         final INDArray inputWeightGradient;
         final INDArray recurrentWeightGradient;
-        final INDArray[] gateRows;
-        final INDArray[] cellRows;
-        final INDArray[] cellTanhRows;
         final FloatPointer[] gatesAt;
         final FloatPointer[] hiddenAt;
         final FloatPointer[] hiddenGradientAt;
@@ -289,6 +299,11 @@ public class FastLstmLayer extends LSTM {
         final FloatBuffer hiddenGradientData;
         final FloatBuffer outputData;
         final float[] cellGradient;
+        final float[] gateRow;
+        final float[] previousCellRow;
+        final float[] cellRow;
+        final float[] cellTanhRow;
+        final float[] hiddenRow;
 
         Buffers(int minibatch, int inputSize, int steps, int hidden) {
             this.minibatch = minibatch;
@@ -311,9 +326,6 @@ public class FastLstmLayer extends LSTM {
             gateSums = Nd4j.create(DataType.FLOAT, 1, 4L * hidden);
             inputWeightGradient = Nd4j.create(DataType.FLOAT, inputSize, 4L * hidden);
             recurrentWeightGradient = Nd4j.create(DataType.FLOAT, hidden, 4L * hidden);
-            gateRows = rows(gates);
-            cellRows = rows(cells);
-            cellTanhRows = rows(cellTanh);
             gatesAt = pointers(gates, 4 * hidden);
             hiddenAt = pointers(hidden2d, hidden);
             hiddenGradientAt = pointers(hiddenGradient, hidden);
@@ -324,6 +336,11 @@ public class FastLstmLayer extends LSTM {
             hiddenGradientData = HostMemory.floats(hiddenGradient);
             outputData = HostMemory.floats(output);
             cellGradient = new float[minibatch * hidden];
+            gateRow = new float[4 * hidden];
+            previousCellRow = new float[hidden];
+            cellRow = new float[hidden];
+            cellTanhRow = new float[hidden];
+            hiddenRow = new float[hidden];
         }
 
         /** The forward pass of this slice's examples ({@code input}: [B, nIn, T], a view of the layer's input). */
@@ -338,10 +355,7 @@ public class FastLstmLayer extends LSTM {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, minibatch, hidden4, hidden,
                             1f, hiddenAt[t - 1], hidden, recurrentAt, hidden4, 1f, gatesAt[t], hidden4);
                 }
-                Transforms.sigmoid(gateRows[t], false);
-                cellStep(this, t);
-                Nd4j.getExecutioner().exec(new Tanh(cellRows[t], cellTanhRows[t]));
-                outputStep(this, t);
+                step(this, t);
             }
         }
 
@@ -366,15 +380,6 @@ public class FastLstmLayer extends LSTM {
             // Column sums as a product with ones: ND4J's sum along dimension 0 of this shape is many times slower.
             Nd4j.gemm(ones, gates, gateSums, false, false, 1.0, 0.0);
             Nd4j.gemm(gates, inputWeights, inputGradient, false, true, 1.0, 0.0);
-        }
-
-        private INDArray[] rows(INDArray array) {
-            var views = new INDArray[steps];
-            for (int t = 0; t < steps; t++) {
-                views[t] = array.get(NDArrayIndex.interval((long) t * minibatch, (long) (t + 1) * minibatch),
-                        NDArrayIndex.all());
-            }
-            return views;
         }
 
         /** Where step t's rows begin, for OpenBLAS. */

@@ -1,8 +1,8 @@
 package dev.lmpipe.model;
 
 /**
- * The logistic function without an exponential, for GELU ({@code x·sigmoid(1.702·x)}, ND4J's formula) in training and
- * in generation: sigmoid(z) = (1 + tanh(z/2)) / 2 with tanh from a rational function of degree 7/8 on [-9, 9]
+ * The logistic function without an exponential, for GELU ({@code x·sigmoid(1.702·x)}, ND4J's formula) and the LSTM's
+ * gates, in training and in generation: sigmoid(z) = (1 + tanh(z/2)) / 2 with tanh from a rational function of degree 7/8 on [-9, 9]
  * (coefficients fitted by {@code core/tools/fit_tanh.py}), within 4e-7 of the exact sigmoid. Only multiplications,
  * additions, a division and a clamp: the loops over arrays below compile to vector instructions, where an
  * exponential (9-18 ns on the machines lmpipe is measured on) or a table lookup (about 6 ns) cannot.
@@ -25,12 +25,17 @@ public final class Sigmoid {
     }
 
     public static float of(float z) {
+        return 0.5f + 0.5f * tanh(0.5f * z);
+    }
+
+    /** tanh(z) within 8e-7: the rational function itself (for the LSTM's block input and cell). */
+    public static float tanh(float z) {
         // NaN: Math.max and Math.min keep it, and so does the rest.
-        float x = Math.min(Math.max(0.5f * z, -CLAMP), CLAMP);
+        float x = Math.min(Math.max(z, -CLAMP), CLAMP);
         float x2 = x * x;
         float p = ((P3 * x2 + P2) * x2 + P1) * x2 + P0;
         float q = (((Q4 * x2 + Q3) * x2 + Q2) * x2 + Q1) * x2 + 1f;
-        return 0.5f + 0.5f * (x * p / q);
+        return x * p / q;
     }
 
     /** GELU in place on {@code values[0, n)}, keeping {@code sigmoid(1.702·x)} of each value in {@code sigmoids}. */

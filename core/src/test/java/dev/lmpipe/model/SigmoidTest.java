@@ -22,6 +22,19 @@ class SigmoidTest {
     }
 
     @Test
+    void tanhIsWithinEightTenthsOfAMillionthOfTheExactOne() {
+        var random = new Random(4);
+        for (int k = 0; k < 1_000_000; k++) {
+            float z = -20f + 40f * random.nextFloat();
+            assertThat(Math.abs(Sigmoid.tanh(z) - Math.tanh(z))).as("z = %s", z).isLessThan(8e-7);
+        }
+        assertThat(Sigmoid.tanh(0f)).isEqualTo(0f);
+        assertThat(Sigmoid.tanh(-1000f)).isEqualTo(-1f, org.assertj.core.api.Assertions.within(8e-7f));
+        assertThat(Sigmoid.tanh(1000f)).isEqualTo(1f, org.assertj.core.api.Assertions.within(8e-7f));
+        assertThat(Sigmoid.tanh(Float.NaN)).isNaN();
+    }
+
+    @Test
     void geluAndItsDerivativeMatchTheExactFormulas() {
         var random = new Random(3);
         int n = 1000;
