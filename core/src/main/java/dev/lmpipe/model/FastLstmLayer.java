@@ -110,9 +110,10 @@ public class FastLstmLayer extends LSTM {
             recurrentWeightGradient.addi(work[p].recurrentWeightGradient);
             biasGradient.addi(work[p].gateSums.reshape(biasGradient.shape()));
         }
-        // 'c' order: DL4J's embedding layer below would copy any other layout before using it.
+        // [B, nIn, T] as a view of 'c' order [B, T, nIn]: rows, as the embedding below (FastEmbeddingSequenceLayer)
+        // reads them; the slices' time-major rows go there row by row.
         var epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(),
-                new long[] {slices.examples(), work[0].inputSize, work[0].steps}, 'c');
+                new long[] {slices.examples(), work[0].steps, work[0].inputSize}, 'c').permute(0, 2, 1);
         slices.run(p -> slices.of(epsilonOut, p).assign(work[p].inputGradient3d.permute(1, 2, 0)));
 
         Gradient gradient = new DefaultGradient();

@@ -168,14 +168,14 @@ public final class Networks {
 
     // Every recurrent layer names NCW explicitly, or the output layer rejects the labels (DESIGN.md).
     /** @param init the weights' distribution, or null for the network's default (Xavier) */
-    private static EmbeddingSequenceLayer embedding(int vocabularySize, int width, Distribution init) {
+    private static FastEmbeddingSequence embedding(int vocabularySize, int width, Distribution init) {
         var embedding = new EmbeddingSequenceLayer.Builder()
                 .nIn(vocabularySize).nOut(width).hasBias(false)
                 .outputDataFormat(RNNFormat.NCW);
         if (init != null) {
             embedding.weightInit(init);
         }
-        return embedding.build();
+        return FastEmbeddingSequence.of(embedding.build());
     }
 
     /** DL4J's softmax output layer with the sparse cross-entropy, computed by {@link FastRnnOutputLayer}. */
