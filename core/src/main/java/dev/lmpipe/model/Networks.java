@@ -21,7 +21,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
@@ -34,12 +33,20 @@ public final class Networks {
 
     /**
      * Lets each training pass of the layers we write ourselves (LSTM, transformer block, output layer) slice its
-     * minibatch across {@code threads} threads ({@link SlicesMinibatches}).
+     * minibatch across {@code threads} threads ({@link SlicesMinibatches}), and Adam update ranges of the parameters
+     * on as many ({@link FastAdam}).
      */
     public static void useThreads(MultiLayerNetwork network, int threads) {
-        for (var conf : network.getLayerWiseConfigurations().getConfs()) {
-            if (conf.getLayer() instanceof SlicesMinibatches layer) {
-                layer.setThreads(threads);
+        var confs = network.getLayerWiseConfigurations().getConfs();
+        for (int i = 0; i < confs.size(); i++) {
+            var layer = confs.get(i).getLayer();
+            if (layer instanceof SlicesMinibatches sliced) {
+                sliced.setThreads(threads);
+            }
+            for (var param : network.getLayer(i).paramTable().keySet()) {
+                if (layer.getUpdaterByParam(param) instanceof FastAdam adam) {
+                    adam.setThreads(threads);
+                }
             }
         }
     }
@@ -159,7 +166,7 @@ public final class Networks {
                 .seed(optimization.seed())
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(optimization.learningRate()))
+                .updater(new FastAdam(optimization.learningRate()))
                 // DL4J sums the loss over time steps, so the gradient is seqLen times the per-character one.
                 .gradientNormalization(GradientNormalization.ClipL2PerLayer)
                 .gradientNormalizationThreshold(optimization.gradientClip() * optimization.seqLen())
