@@ -1,7 +1,6 @@
 package dev.lmpipe.model;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,7 +21,7 @@ final class FastLayerNormLayer extends WrittenOutLayer {
     }
 
     @Override
-    INDArray forward() {
+    void forward(INDArray outputRows) {
         int minibatch = (int) input.size(0);
         int width = sequenceLayer().getWidth();
         int steps = sequenceLayer().getBlock();
@@ -36,11 +35,11 @@ final class FastLayerNormLayer extends WrittenOutLayer {
         w.norm.forward(w.rows, HostMemory.floats(w.x), HostMemory.floats(w.normalized), w.inverseStd,
                 paramTable.get(LayerNorm.GAIN).toFloatVector(), paramTable.get(LayerNorm.BIAS).toFloatVector(),
                 HostMemory.floats(w.y));
-        return w.rows3d(w.y).permute(0, 2, 1);
+        outputRows.assign(w.rows3d(w.y));
     }
 
     @Override
-    Pair<Map<String, INDArray>, INDArray> backward(INDArray outputGradient) {
+    Map<String, INDArray> backward(INDArray outputGradient, INDArray inputGradientRows) {
         var w = work;
         // y's buffer is free after the forward pass: the output's gradient in row form goes there.
         w.rows3d(w.y).assign(outputGradient.permute(0, 2, 1));
@@ -49,8 +48,9 @@ final class FastLayerNormLayer extends WrittenOutLayer {
         w.norm.backward(w.rows, HostMemory.floats(w.y), HostMemory.floats(w.normalized), w.inverseStd,
                 gain.toFloatVector(), null, HostMemory.floats(w.gainGradient), HostMemory.floats(w.biasGradient),
                 HostMemory.floats(w.x));
-        return new Pair<>(Map.of(LayerNorm.GAIN, w.gainGradient.reshape(gain.shape()),
-                LayerNorm.BIAS, w.biasGradient.reshape(bias.shape())), w.rows3d(w.x).permute(0, 2, 1));
+        inputGradientRows.assign(w.rows3d(w.x));
+        return Map.of(LayerNorm.GAIN, w.gainGradient.reshape(gain.shape()),
+                LayerNorm.BIAS, w.biasGradient.reshape(bias.shape()));
     }
 
     /** Rows [B·T, d], example-major, outside DL4J's workspaces. */

@@ -1,7 +1,6 @@
 package dev.lmpipe.model;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
@@ -10,8 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Map;
 
 /**
- * The runtime layer of {@link PositionEmbedding}: out = in + pos as one ND4J broadcast, where {@link WrittenOutLayer}
- * can.
+ * The runtime layer of {@link PositionEmbedding}: out = in + pos as a copy and one ND4J broadcast, where
+ * {@link WrittenOutLayer} can.
  */
 final class FastPositionEmbeddingLayer extends WrittenOutLayer {
     private FastPositionEmbeddingLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -24,16 +23,17 @@ final class FastPositionEmbeddingLayer extends WrittenOutLayer {
     }
 
     @Override
-    INDArray forward() {
-        // [B, d, T] + [d, T] along dimensions 1 and 2; the caller copies the sum into the activations' workspace.
-        var sum = input.ulike();
-        Nd4j.getExecutioner().exec(new BroadcastAddOp(input, paramTable.get(PositionEmbedding.POSITIONS), sum, 1, 2));
-        return sum;
+    void forward(INDArray outputRows) {
+        // Rows [B, T, d] = the input's rows + the positions' [T, d], broadcast along the minibatch.
+        outputRows.assign(input.permute(0, 2, 1));
+        Nd4j.getExecutioner().exec(new BroadcastAddOp(outputRows,
+                paramTable.get(PositionEmbedding.POSITIONS).transpose(), outputRows, 1, 2));
     }
 
     @Override
-    Pair<Map<String, INDArray>, INDArray> backward(INDArray outputGradient) {
+    Map<String, INDArray> backward(INDArray outputGradient, INDArray inputGradientRows) {
         // The positions' gradient sums over the minibatch; the input's is the output's.
-        return new Pair<>(Map.of(PositionEmbedding.POSITIONS, outputGradient.sum(0)), outputGradient);
+        inputGradientRows.assign(outputGradient.permute(0, 2, 1));
+        return Map.of(PositionEmbedding.POSITIONS, outputGradient.sum(0));
     }
 }

@@ -1,7 +1,6 @@
 package dev.lmpipe.model;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,9 +15,6 @@ import java.util.Map;
 final class FastTransformerBlockLayer extends WrittenOutLayer {
     private TransformerBlockPass[] passes;
     private MinibatchParts slices;
-    /** Where the slices' outputs and input gradients are put together, when there is more than one slice. */
-    private INDArray output;
-    private INDArray inputGradient;
 
     private FastTransformerBlockLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -30,7 +26,7 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
     }
 
     @Override
-    INDArray forward() {
+    void forward(INDArray outputRows) {
         long[] shape = input.shape();
         var block = (TransformerBlock) layerConf();
         var wanted = new MinibatchParts((int) shape[0], block.getThreads());
@@ -43,28 +39,18 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
                     passes[p] = new TransformerBlockPass(slices.size(p), block.getBlock(), block.getWidth(),
                             block.getHeads());
                 }
-                output = passes.length == 1 ? null : Nd4j.create(DataType.FLOAT, shape);
-                inputGradient = passes.length == 1 ? null : Nd4j.create(DataType.FLOAT, shape);
             }
         }
-        if (passes.length == 1) {
-            return passes[0].forward(input, paramTable);
-        }
-        slices.run(p -> slices.of(output, p).assign(passes[p].forward(slices.of(input, p), paramTable)));
-        return output;
+        slices.run(p -> slices.of(outputRows, p).assign(passes[p].forward(slices.of(input, p), paramTable)));
     }
 
     @Override
-    Pair<Map<String, INDArray>, INDArray> backward(INDArray outputGradient) {
-        if (passes.length == 1) {
-            var gradients = passes[0].backward(outputGradient, paramTable).parameterGradients;
-            return new Pair<>(gradients, passes[0].inputGradient());
-        }
+    Map<String, INDArray> backward(INDArray outputGradient, INDArray inputGradientRows) {
         @SuppressWarnings("unchecked")
         Map<String, INDArray>[] gradients = new Map[passes.length];
         slices.run(p -> {
             gradients[p] = passes[p].backward(slices.of(outputGradient, p), paramTable).parameterGradients;
-            slices.of(inputGradient, p).assign(passes[p].inputGradient());
+            slices.of(inputGradientRows, p).assign(passes[p].inputGradient());
         });
         // Summed into slice 0's arrays, which the caller copies into the gradient views.
         for (int p = 1; p < passes.length; p++) {
@@ -72,7 +58,7 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
                 gradients[0].get(entry.getKey()).addi(entry.getValue());
             }
         }
-        return new Pair<>(gradients[0], inputGradient);
+        return gradients[0];
     }
 
 }

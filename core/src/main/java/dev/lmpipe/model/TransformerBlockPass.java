@@ -123,7 +123,10 @@ final class TransformerBlockPass {
         return inputShape[0] == minibatch && inputShape[1] == width && inputShape[2] == steps;
     }
 
-    /** The block's output for {@code input} ([B, d, T], NCW) with these parameters: a view of a buffer of this pass. */
+    /**
+     * The block's output for {@code input} ([B, d, T], NCW) with these parameters, as rows [B, T, d]: a view of a
+     * buffer of this pass.
+     */
     INDArray forward(INDArray input, Map<String, INDArray> params) {
         load(params);
         fromNcw(input, x);
@@ -143,7 +146,7 @@ final class TransformerBlockPass {
         addRows(x2, mlpOutBias, y);
         gemm(false, false, rows, width, hiddenWidth, 1f, activation.at(0), hiddenWidth, mlpOutWeight.at(0), width,
                 1f, y.at(0), width);
-        return asNcw(y);
+        return asRows3d(y);
     }
 
     /**
@@ -192,9 +195,9 @@ final class TransformerBlockPass {
         return g;
     }
 
-    /** The input's gradient after {@link #backward}, [B, d, T]: a view of a buffer of this pass. */
+    /** The input's gradient after {@link #backward}, as rows [B, T, d]: a view of a buffer of this pass. */
     INDArray inputGradient() {
-        return asNcw(backward.dy);
+        return asRows3d(backward.dy);
     }
 
     private void load(Map<String, INDArray> params) {
@@ -212,14 +215,17 @@ final class TransformerBlockPass {
         mlpOutBias = params.get(MLP_OUT_BIAS).toFloatVector();
     }
 
-    /** An NCW array [B, d, T] into rows [B·T, d]: one ND4J copy of a permuted view. */
+    /**
+     * An NCW array [B, d, T] into rows [B·T, d]: one ND4J copy of a permuted view, a plain one when the array is a
+     * view of rows, as the layers below hand them over.
+     */
     private void fromNcw(INDArray ncw, Floats rowData) {
-        rowData.array.reshape(minibatch, steps, width).assign(ncw.permute(0, 2, 1));
+        asRows3d(rowData).assign(ncw.permute(0, 2, 1));
     }
 
-    /** Rows [B·T, d] as an NCW view [B, d, T] (not 'c' order). */
-    private INDArray asNcw(Floats rowData) {
-        return rowData.array.reshape(minibatch, steps, width).permute(0, 2, 1);
+    /** Rows [B·T, d] as [B, T, d]. */
+    private INDArray asRows3d(Floats rowData) {
+        return rowData.array.reshape(minibatch, steps, width);
     }
 
     /** Causal multi-head self-attention of qkv into attended, keeping the probabilities. */

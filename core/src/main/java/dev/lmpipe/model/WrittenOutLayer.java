@@ -28,24 +28,33 @@ abstract class WrittenOutLayer extends CorrectedSameDiffLayer {
         super(conf, dataType);
     }
 
-    /** The output for {@link #input} ([B, width, block]), in any order or a view: the caller copies it. */
-    abstract INDArray forward();
+    /**
+     * Writes the output for {@link #input} ([B, width, block], NCW, any layout) into {@code outputRows}: 'c' order
+     * [B, block, width], rows (example, step) as the layers above read them.
+     */
+    abstract void forward(INDArray outputRows);
 
     /**
-     * After {@link #forward} of the same input: the gradient of the input for {@code outputGradient} (in any order
-     * or a view), and each parameter's gradient by name, shaped as the parameter.
+     * After {@link #forward} of the same input: writes the input's gradient for {@code outputGradient} ([B, width,
+     * block], any layout) into {@code inputGradientRows} ('c' order [B, block, width]) and returns each parameter's
+     * gradient by name, shaped as the parameter.
      */
-    abstract Pair<Map<String, INDArray>, INDArray> backward(INDArray outputGradient);
+    abstract Map<String, INDArray> backward(INDArray outputGradient, INDArray inputGradientRows);
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (!fast()) {
             return super.activate(training, workspaceMgr);
         }
-        var result = forward();
+        // [B, width, block] as a view of rows: the layer above copies its slices' rows without transposing them.
+        var output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, rowShape(), 'c');
+        forward(output);
         forwardOf = training ? input : null;
-        return workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, input.shape(), 'c')
-                .assign(result);
+        return output.permute(0, 2, 1);
+    }
+
+    private long[] rowShape() {
+        return new long[] {input.size(0), input.size(2), input.size(1)};
     }
 
     @Override
@@ -55,19 +64,18 @@ abstract class WrittenOutLayer extends CorrectedSameDiffLayer {
         }
         assertInputSet(true);
         if (forwardOf != input) {
-            forward();
+            forward(workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, rowShape(), 'c'));
         }
         forwardOf = null;
-        var gradients = backward(epsilon);
+        var inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, rowShape(), 'c');
+        var gradients = backward(epsilon, inputGradient);
         Gradient gradient = new DefaultGradient();
         for (var name : paramTable.keySet()) {
             INDArray view = gradTable.get(name);
-            view.assign(gradients.getFirst().get(name));
+            view.assign(gradients.get(name));
             gradient.gradientForVariable().put(name, view);
         }
-        var inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
-                input.shape(), 'c').assign(gradients.getSecond());
-        return new Pair<>(gradient, inputGradient);
+        return new Pair<>(gradient, inputGradient.permute(0, 2, 1));
     }
 
     @Override
