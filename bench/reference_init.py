@@ -13,6 +13,10 @@ Usage: bench/reference_init.py VARIANT [reference arguments...], VARIANT one of
   gpt-embeddings          GPT: token embedding from Xavier, position embedding from N(0, 0.02), as lmpipe had
   gpt-gpt2      GPT: lmpipe's former initialisation (embeddings as above; block matrices N(0, 0.02), residual
                 projections N(0, 0.02/sqrt(2 layers)), biases 0; output layer Xavier, bias 0)
+  gpt-sigmoid-gelu        GPT: GELU as ND4J's gelu op and lmpipe compute it, x·sigmoid(1.702·x), not PyTorch's erf
+  gpt-clip-per-layer      GPT: gradient norm clipped per DL4J layer (token and position embedding, each block, final
+                          LayerNorm, output layer) instead of globally, as lmpipe's ClipL2PerLayer does
+  gpt-layernorm-no-eps    GPT: LayerNorm without epsilon (ND4J's layer_norm and lmpipe's have none; PyTorch 1e-5)
 Example: /usr/bin/python3 bench/reference_init.py lstm-dl4j-bias --corpus ../shared/data/tinyshakespeare.txt \\
              --model lstm --steps 916 --max-seconds 100000
 """
@@ -30,7 +34,7 @@ reference = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(reference)
 
 VARIANTS = ["none", "lstm-dl4j", "lstm-xavier-embedding", "lstm-dl4j-bias", "lstm-clip-per-layer",
-            "gpt-embeddings", "gpt-gpt2"]
+            "gpt-embeddings", "gpt-gpt2", "gpt-sigmoid-gelu", "gpt-clip-per-layer", "gpt-layernorm-no-eps"]
 if len(sys.argv) < 2 or sys.argv[1] not in VARIANTS:
     sys.exit(__doc__)
 variant = sys.argv.pop(1)
@@ -60,9 +64,23 @@ def lstm_variant(model):
             model.head.bias.zero_()
 
 
+class SigmoidGelu(torch.nn.Module):
+    def forward(self, x):
+        return x * torch.sigmoid(1.702 * x)
+
+
 def gpt_variant(model):
     vocabulary, width = model.tok.weight.shape
     layers = len(model.blocks)
+    if variant == "gpt-sigmoid-gelu":
+        for block in model.blocks:
+            block.mlp[1] = SigmoidGelu()
+    if variant == "gpt-layernorm-no-eps":
+        for module in model.modules():
+            if isinstance(module, torch.nn.LayerNorm):
+                module.eps = 0.0
+    if variant not in ("gpt-embeddings", "gpt-gpt2"):
+        return
     with torch.no_grad():
         xavier(model.tok.weight, vocabulary, width)
         model.pos.weight.normal_(0, 0.02)
@@ -91,12 +109,16 @@ models = []
 if variant.startswith("lstm-"):
     patch(reference.CharLSTM, lambda model: (models.append(model), lstm_variant(model)))
 if variant.startswith("gpt-"):
-    patch(reference.CharGPT, gpt_variant)
-if variant == "lstm-clip-per-layer":
+    patch(reference.CharGPT, lambda model: (models.append(model), gpt_variant(model)))
+if variant in ("lstm-clip-per-layer", "gpt-clip-per-layer"):
     clip = torch.nn.utils.clip_grad_norm_
 
     def per_layer(parameters, max_norm, *args, **kwargs):
-        for layer in models[0].children():
+        model = models[0]
+        # DL4J's layers: each child module, the GPT's blocks one by one.
+        layers = [b for b in model.blocks] if hasattr(model, "blocks") else []
+        layers += [c for c in model.children() if c is not getattr(model, "blocks", None)]
+        for layer in layers:
             clip(list(layer.parameters()), max_norm, *args, **kwargs)
     torch.nn.utils.clip_grad_norm_ = per_layer
 
