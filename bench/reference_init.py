@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """The PyTorch reference (../shared/bench/reference_charlm.py) with one of lmpipe's former choices swapped in, to find
 out what cost lmpipe quality per character (bench/RESULTS.md, "Quality per character"). The reference is imported,
-not copied; its training, sampling and evaluation are untouched, and at a fixed --steps its result is exactly
-reproducible, so each variant's validation loss compares directly with the unmodified reference's.
+not copied; its training, sampling and evaluation are untouched but for what the variant names, and at a fixed
+--steps its result is exactly reproducible, so each variant's validation loss compares directly with the unmodified
+reference's.
 
 Usage: bench/reference_init.py VARIANT [reference arguments...], VARIANT one of
   none          the reference as it is
@@ -17,6 +18,10 @@ Usage: bench/reference_init.py VARIANT [reference arguments...], VARIANT one of
   gpt-clip-per-layer      GPT: gradient norm clipped per DL4J layer (token and position embedding, each block, final
                           LayerNorm, output layer) instead of globally, as lmpipe's ClipL2PerLayer does
   gpt-layernorm-no-eps    GPT: LayerNorm without epsilon (ND4J's layer_norm and lmpipe's have none; PyTorch 1e-5)
+  gpt-epochs    GPT: windows as lmpipe's WindowPlan takes them: epochs of non-overlapping windows at an offset that
+                changes each epoch (0 in the first), shuffled, instead of starts drawn with replacement
+  gpt-adam-eps  GPT: Adam's epsilon as it acts in lmpipe: DL4J's loss sums over the window's 64 steps, so its
+                gradients are 64 times PyTorch's mean and its epsilon of 1e-8 is 1e-8/64 on PyTorch's scale
 Example: /usr/bin/python3 bench/reference_init.py lstm-dl4j-bias --corpus ../shared/data/tinyshakespeare.txt \\
              --model lstm --steps 916 --max-seconds 100000
 """
@@ -34,7 +39,8 @@ reference = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(reference)
 
 VARIANTS = ["none", "lstm-dl4j", "lstm-xavier-embedding", "lstm-dl4j-bias", "lstm-clip-per-layer",
-            "gpt-embeddings", "gpt-gpt2", "gpt-sigmoid-gelu", "gpt-clip-per-layer", "gpt-layernorm-no-eps"]
+            "gpt-embeddings", "gpt-gpt2", "gpt-sigmoid-gelu", "gpt-clip-per-layer", "gpt-layernorm-no-eps",
+            "gpt-epochs", "gpt-adam-eps"]
 if len(sys.argv) < 2 or sys.argv[1] not in VARIANTS:
     sys.exit(__doc__)
 variant = sys.argv.pop(1)
@@ -121,6 +127,40 @@ if variant in ("lstm-clip-per-layer", "gpt-clip-per-layer"):
         for layer in layers:
             clip(list(layer.parameters()), max_norm, *args, **kwargs)
     torch.nn.utils.clip_grad_norm_ = per_layer
+
+if variant == "gpt-epochs":
+    # The reference draws each step's starts with torch.randint(0, n, (batch,), generator=gen), and uses randint
+    # for nothing else: answer those calls from an epoch plan instead, shuffled by the same generator.
+    draw = torch.randint
+    plan = {"epoch": 0, "starts": []}
+
+    def epoch_starts(high, size, generator=None, **kwargs):
+        if len(size) != 1:
+            return draw(high, size, generator=generator, **kwargs)
+        batch = size[0]
+        seq_len = int(sys.argv[sys.argv.index("--seq-len") + 1]) if "--seq-len" in sys.argv else 64
+        while len(plan["starts"]) < batch:
+            offset = 0 if plan["epoch"] == 0 else int(draw(0, seq_len, (1,), generator=generator))
+            starts = torch.arange(offset, high, seq_len)
+            starts = starts[torch.randperm(len(starts), generator=generator)]
+            plan["starts"] = starts[: len(starts) - len(starts) % batch].tolist()
+            plan["epoch"] += 1
+        taken, plan["starts"] = plan["starts"][:batch], plan["starts"][batch:]
+        return torch.tensor(taken)
+
+    def randint(*args, **kwargs):
+        if len(args) == 3 and args[0] == 0 and isinstance(args[2], tuple):
+            return epoch_starts(args[1], args[2], **kwargs)
+        return draw(*args, **kwargs)
+    torch.randint = randint
+
+if variant == "gpt-adam-eps":
+    adamw = torch.optim.AdamW
+
+    def scaled_eps(params, **kwargs):
+        seq_len = int(sys.argv[sys.argv.index("--seq-len") + 1]) if "--seq-len" in sys.argv else 64
+        return adamw(params, eps=1e-8 / seq_len, **kwargs)
+    torch.optim.AdamW = scaled_eps
 
 print(f"reference_init: variant {variant}", file=sys.stderr)
 reference.main()
