@@ -90,28 +90,16 @@ public class FastRnnOutputLayer extends RnnOutputLayer {
         }
         assertInputSet(true);
         prepare();
-        var weights = getParam(DefaultParamInitializer.WEIGHT_KEY);
-        float[] bias = getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector();
-        float[] classIds = classIds();
         var inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                 new long[] {slices.examples(), work[0].steps, work[0].width}, 'c');
-        double[] losses = new double[work.length];
-        slices.run(p -> {
-            var slice = work[p];
-            slice.logits(slices.of(input, p), weights);
-            losses[p] = slice.lossAndDelta(bias, classIds, slices.from(p) * slice.steps, clipping());
-            slice.backward(weights);
-            slices.of(inputGradient, p).assign(slice.inputGradient3d);
-        });
+        loss = lossOfSlices(inputGradient);
         var weightGradient = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         var biasGradient = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
         weightGradient.assign(work[0].weightGradient);
         biasGradient.assign(work[0].biasGradient.reshape(biasGradient.shape()));
-        loss = losses[0];
         for (int p = 1; p < work.length; p++) {
             weightGradient.addi(work[p].weightGradient);
             biasGradient.addi(work[p].biasGradient.reshape(biasGradient.shape()));
-            loss += losses[p];
         }
         lossInput = input;
         lossLabels = labels;
@@ -130,18 +118,7 @@ public class FastRnnOutputLayer extends RnnOutputLayer {
         }
         if (lossInput != input || lossLabels != labels) {
             prepare();
-            var weights = getParam(DefaultParamInitializer.WEIGHT_KEY);
-            float[] bias = getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector();
-            float[] classIds = classIds();
-            double[] losses = new double[work.length];
-            slices.run(p -> {
-                work[p].logits(slices.of(input, p), weights);
-                losses[p] = work[p].lossAndDelta(bias, classIds, slices.from(p) * work[p].steps, clipping());
-            });
-            loss = 0;
-            for (double value : losses) {
-                loss += value;
-            }
+            loss = lossOfSlices(null);
         }
         double result = loss;
         if (conf().isMiniBatch()) {
@@ -149,6 +126,32 @@ public class FastRnnOutputLayer extends RnnOutputLayer {
         }
         score = result + fullNetRegTerm;
         return score;
+    }
+
+    /**
+     * The loss summed over the minibatch, each slice on its thread; with {@code inputGradient} ('c' [B, T, C]) not
+     * null, also each slice's parameter gradients and its rows of the input's gradient.
+     */
+    private double lossOfSlices(INDArray inputGradient) {
+        var weights = getParam(DefaultParamInitializer.WEIGHT_KEY);
+        float[] bias = getParam(DefaultParamInitializer.BIAS_KEY).toFloatVector();
+        float[] classIds = classIds();
+        double clipping = clipping();
+        double[] losses = new double[work.length];
+        slices.run(p -> {
+            var slice = work[p];
+            slice.logits(slices.of(input, p), weights);
+            losses[p] = slice.lossAndDelta(bias, classIds, slices.from(p) * slice.steps, clipping);
+            if (inputGradient != null) {
+                slice.backward(weights);
+                slices.of(inputGradient, p).assign(slice.inputGradient3d);
+            }
+        });
+        double total = 0;
+        for (double value : losses) {
+            total += value;
+        }
+        return total;
     }
 
     private boolean fast(boolean withLabels) {
