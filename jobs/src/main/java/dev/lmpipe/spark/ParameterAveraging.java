@@ -1,6 +1,7 @@
 package dev.lmpipe.spark;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaRDDLike;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.config.DL4JSystemProperties;
@@ -21,6 +22,7 @@ import org.nd4j.linalg.dataset.DataSet;
 public final class ParameterAveraging {
     private final JavaSparkContext sc;
     private final SparkDl4jMultiLayer spark;
+    private final CountedMaster master;
 
     /**
      * @param batchSize          examples per minibatch, which is also what each RDD element holds
@@ -39,7 +41,7 @@ public final class ParameterAveraging {
             System.setProperty(DL4JSystemProperties.TIMESOURCE_CLASSNAME_PROPERTY, SystemClockTimeSource.class.getName());
         }
         this.sc = sc;
-        var master = new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
+        var builder = new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
                 .batchSizePerWorker(batchSize)
                 .averagingFrequency(averagingFrequency)
                 .workerPrefetchNumBatches(prefetch)
@@ -50,8 +52,8 @@ public final class ParameterAveraging {
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .repartionData(Repartition.Never)
                 .storageLevel(null)
-                .collectTrainingStats(statistics)
-                .build();
+                .collectTrainingStats(statistics);
+        this.master = new CountedMaster(builder);
         this.spark = new SparkDl4jMultiLayer(sc, network, master);
         spark.setCollectTrainingStats(statistics);
     }
@@ -93,14 +95,44 @@ public final class ParameterAveraging {
         return totals;
     }
 
-    /** Runs one averaging round and returns the workers' mean minibatch score (DL4J's units). */
+    /**
+     * Runs one averaging round and returns the workers' mean minibatch score (DL4J's units). DL4J counts the
+     * round's minibatches in a Spark job of its own, which computes the RDD once more; see {@link #fit(JavaRDD, long)}.
+     */
     public double fit(JavaRDD<DataSet> round) {
-        spark.fit(round);
+        return fit(round, -1);
+    }
+
+    /**
+     * {@link #fit(JavaRDD)} for a round whose number of minibatches the caller knows: DL4J skips its counting job,
+     * which for a round read from shards would read every minibatch twice (3-4% of an LSTM round in local mode).
+     */
+    public double fit(JavaRDD<DataSet> round, long minibatches) {
+        master.knownCount = minibatches;
+        try {
+            spark.fit(round);
+        } finally {
+            master.knownCount = -1;
+        }
         return spark.getScore();
     }
 
     /** The averaged network, updater state included. */
     public MultiLayerNetwork network() {
         return spark.getNetwork();
+    }
+
+    /** DL4J's master, told the round's size instead of counting it with a Spark job when the caller knows it. */
+    private static final class CountedMaster extends ParameterAveragingTrainingMaster {
+        private long knownCount = -1;
+
+        private CountedMaster(Builder builder) {
+            super(builder);
+        }
+
+        @Override
+        protected <T, R extends JavaRDDLike<T, R>> long getTotalDataSetObjectCount(JavaRDDLike<T, R> data) {
+            return knownCount >= 0 ? knownCount : super.getTotalDataSetObjectCount(data);
+        }
     }
 }

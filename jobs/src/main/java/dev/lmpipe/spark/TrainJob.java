@@ -216,7 +216,7 @@ public final class TrainJob {
         var unsaved = new java.util.ArrayList<RoundLine>();
         for (List<MinibatchSpec> round : rounds.subList(done, rounds.size())) {
             double score = averaging.fit(sc.parallelize(round, Math.min(workers, round.size()))
-                    .map(spec -> Minibatches.read(storage, dataset, train, spec, seqLen)));
+                    .map(spec -> Minibatches.read(storage, dataset, train, spec, seqLen)), round.size());
             // DL4J's score sums the loss over the (last truncated-BPTT segment's) time steps.
             double loss = score / Math.min(config.seqLen(), config.tbptt());
             long characters = (long) round.size() * config.batchSize() * config.seqLen();

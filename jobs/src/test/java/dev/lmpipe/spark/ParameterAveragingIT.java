@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Spark parameter averaging with one worker and averaging frequency 1 is plain training: the same
- * minibatches give the same parameters and the same Adam state, round after round.
+ * minibatches give the same parameters and the same Adam state, round after round; so is a round of several
+ * minibatches whose size the caller gives instead of DL4J counting it.
  */
 class ParameterAveragingIT {
     /** Float32 training of the same operations in the same order: differences stay at rounding level. */
@@ -54,6 +55,28 @@ class ParameterAveragingIT {
         INDArray adamState = result.getUpdater().getStateViewArray();
         assertThat(adamState.amaxNumber().doubleValue()).isGreaterThan(0);
         assertThat(maxDifference(adamState, plain.getUpdater().getStateViewArray())).isLessThan(TOLERANCE);
+    }
+
+    @Test
+    void roundsOfKnownSizeSkipTheCountAndStillEqualSingleJvmTraining() {
+        MultiLayerNetwork plain = network();
+        var averaging = new ParameterAveraging(sc, plain.clone(), 1, BATCH, 3, 0);
+        List<DataSet> minibatches = minibatches(6);
+        var reads = sc.sc().longAccumulator("minibatches read");
+        for (int round = 0; round < 2; round++) {
+            List<DataSet> part = minibatches.subList(3 * round, 3 * round + 3);
+            part.forEach(plain::fit);
+            averaging.fit(sc.parallelize(part, 1).map(minibatch -> {
+                reads.add(1);
+                return minibatch;
+            }), part.size());
+        }
+        // Each minibatch computed once: no counting job went over the round before the training job.
+        assertThat(reads.value()).isEqualTo(6);
+        MultiLayerNetwork result = averaging.network();
+        assertThat(maxDifference(result.params(), plain.params())).isLessThan(TOLERANCE);
+        assertThat(maxDifference(result.getUpdater().getStateViewArray(), plain.getUpdater().getStateViewArray()))
+                .isLessThan(TOLERANCE);
     }
 
     @Test
