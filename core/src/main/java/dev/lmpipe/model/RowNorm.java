@@ -31,16 +31,8 @@ public final class RowNorm {
         for (int r = 0; r < rows; r++) {
             int at = r * width;
             in.get(at, row);
-            double sum = 0;
-            for (int j = 0; j < width; j++) {
-                sum += row[j];
-            }
-            float mean = (float) (sum / width);
-            double squares = 0;
-            for (int j = 0; j < width; j++) {
-                float d = row[j] - mean;
-                squares += d * d;
-            }
+            float mean = (float) (Reductions.sumInDouble(row, 0, width) / width);
+            double squares = Reductions.squaredDeviations(row, mean, 0, width);
             float scale = (float) (1 / Math.sqrt(squares / width));
             if (inverseStd != null) {
                 inverseStd[r] = scale;
@@ -70,17 +62,13 @@ public final class RowNorm {
             int at = r * width;
             outputGradient.get(at, row);
             normalized.get(at, normal);
-            float sum = 0;
-            float dot = 0;
             for (int j = 0; j < width; j++) {
                 dGain[j] += row[j] * normal[j];
                 dBias[j] += row[j];
                 scaled[j] = row[j] * gain[j];
-                sum += scaled[j];
-                dot += scaled[j] * normal[j];
             }
-            float meanScaled = sum / width;
-            float meanDot = dot / width;
+            float meanScaled = Reductions.sum(scaled, 0, width) / width;
+            float meanDot = Reductions.dot(scaled, normal, 0, width) / width;
             float scale = inverseStd[r];
             if (residual != null) {
                 residual.get(at, row);

@@ -3,6 +3,7 @@ package dev.lmpipe.model;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
@@ -47,11 +48,12 @@ final class TransformerBlockPass {
     private final int hiddenWidth;
     private final int rows;
 
-    // Parameters, copied at every forward pass (DL4J's views need not be contiguous row-major memory).
-    private final Floats qkvWeight;
-    private final Floats attentionOutWeight;
-    private final Floats hiddenWeight;
-    private final Floats mlpOutWeight;
+    // The weights where OpenBLAS reads them: DL4J's parameter views themselves, which are row-major and contiguous
+    // in DL4J's networks, or copies made at every forward pass where a view is not.
+    private final Weight qkvWeight;
+    private final Weight attentionOutWeight;
+    private final Weight hiddenWeight;
+    private final Weight mlpOutWeight;
     private float[] norm1Gain;
     private float[] norm1Bias;
     private float[] qkvBias;
@@ -75,7 +77,6 @@ final class TransformerBlockPass {
     private final Floats normed2;
     private final float[] inverseStd2;
     private final Floats preActivation; // [N, 4d]
-    private final Floats sigmoids;      // [N, 4d] sigmoid(1.702 u)
     private final Floats activation;    // [N, 4d] gelu(u)
     private final Floats y;             // [N, d]
     private final RowNorm norm;
@@ -83,6 +84,9 @@ final class TransformerBlockPass {
     private final float[] rowValues;
     private final float[] rowInputs;
     private final float[] rowSigmoids;
+    // One head's [T, T] scores or probabilities, and their gradient, in Java arrays for CausalSoftmax.
+    private final float[] headScores;
+    private final float[] headGradient;
 
     private Backward backward;
 
@@ -94,10 +98,10 @@ final class TransformerBlockPass {
         this.headSize = width / heads;
         this.hiddenWidth = TransformerBlock.MLP_EXPANSION * width;
         this.rows = minibatch * steps;
-        qkvWeight = new Floats(width, 3L * width);
-        attentionOutWeight = new Floats(width, width);
-        hiddenWeight = new Floats(width, hiddenWidth);
-        mlpOutWeight = new Floats(hiddenWidth, width);
+        qkvWeight = new Weight(QKV_WEIGHT);
+        attentionOutWeight = new Weight(ATTENTION_OUT_WEIGHT);
+        hiddenWeight = new Weight(HIDDEN_WEIGHT);
+        mlpOutWeight = new Weight(MLP_OUT_WEIGHT);
         x = new Floats(rows, width);
         normalized1 = new Floats(rows, width);
         normed1 = new Floats(rows, width);
@@ -110,13 +114,14 @@ final class TransformerBlockPass {
         normed2 = new Floats(rows, width);
         inverseStd2 = new float[rows];
         preActivation = new Floats(rows, hiddenWidth);
-        sigmoids = new Floats(rows, hiddenWidth);
         activation = new Floats(rows, hiddenWidth);
         y = new Floats(rows, width);
         norm = new RowNorm(width);
         rowValues = new float[hiddenWidth];
         rowInputs = new float[hiddenWidth];
         rowSigmoids = new float[hiddenWidth];
+        headScores = new float[steps * steps];
+        headGradient = new float[steps * steps];
     }
 
     boolean fits(long[] inputShape) {
@@ -201,18 +206,33 @@ final class TransformerBlockPass {
     }
 
     private void load(Map<String, INDArray> params) {
-        qkvWeight.array.assign(params.get(QKV_WEIGHT));
-        attentionOutWeight.array.assign(params.get(ATTENTION_OUT_WEIGHT));
-        hiddenWeight.array.assign(params.get(HIDDEN_WEIGHT));
-        mlpOutWeight.array.assign(params.get(MLP_OUT_WEIGHT));
-        norm1Gain = params.get(NORM1_GAIN).toFloatVector();
-        norm1Bias = params.get(NORM1_BIAS).toFloatVector();
-        qkvBias = params.get(QKV_BIAS).toFloatVector();
-        attentionOutBias = params.get(ATTENTION_OUT_BIAS).toFloatVector();
-        norm2Gain = params.get(NORM2_GAIN).toFloatVector();
-        norm2Bias = params.get(NORM2_BIAS).toFloatVector();
-        hiddenBias = params.get(HIDDEN_BIAS).toFloatVector();
-        mlpOutBias = params.get(MLP_OUT_BIAS).toFloatVector();
+        qkvWeight.load(params);
+        attentionOutWeight.load(params);
+        hiddenWeight.load(params);
+        mlpOutWeight.load(params);
+        norm1Gain = vector(params.get(NORM1_GAIN), norm1Gain);
+        norm1Bias = vector(params.get(NORM1_BIAS), norm1Bias);
+        qkvBias = vector(params.get(QKV_BIAS), qkvBias);
+        attentionOutBias = vector(params.get(ATTENTION_OUT_BIAS), attentionOutBias);
+        norm2Gain = vector(params.get(NORM2_GAIN), norm2Gain);
+        norm2Bias = vector(params.get(NORM2_BIAS), norm2Bias);
+        hiddenBias = vector(params.get(HIDDEN_BIAS), hiddenBias);
+        mlpOutBias = vector(params.get(MLP_OUT_BIAS), mlpOutBias);
+    }
+
+    /** The parameter's values in {@code into} (made when null): one bulk copy where the view is contiguous. */
+    private static float[] vector(INDArray parameter, float[] into) {
+        if (!contiguous(parameter)) {
+            return parameter.toFloatVector();
+        }
+        float[] values = into != null && into.length == parameter.length() ? into : new float[(int) parameter.length()];
+        HostMemory.pointer(parameter).get(values);
+        return values;
+    }
+
+    /** Whether the array's floats lie row-major, one after the other, where its host pointer starts. */
+    private static boolean contiguous(INDArray array) {
+        return array.dataType() == DataType.FLOAT && array.ordering() == 'c' && Shape.hasDefaultStridesForShape(array);
     }
 
     /**
@@ -238,26 +258,9 @@ final class TransformerBlockPass {
                 long at = ((long) b * heads + h) * steps * steps;
                 gemm(false, true, steps, steps, headSize, scale, qkv.at(qkvRows + h * headSize), 3 * width,
                         qkv.at(qkvRows + width + h * headSize), 3 * width, 0f, probabilities.at(at), steps);
-                for (int i = 0; i < steps; i++) {
-                    int row = (int) at + i * steps;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j <= i; j++) {
-                        max = Math.max(max, p.get(row + j));
-                    }
-                    float sum = 0;
-                    for (int j = 0; j <= i; j++) {
-                        float e = (float) Math.exp(p.get(row + j) - max);
-                        p.put(row + j, e);
-                        sum += e;
-                    }
-                    float inverse = 1 / sum;
-                    for (int j = 0; j <= i; j++) {
-                        p.put(row + j, p.get(row + j) * inverse);
-                    }
-                    for (int j = i + 1; j < steps; j++) {
-                        p.put(row + j, 0f);
-                    }
-                }
+                p.get((int) at, headScores);
+                CausalSoftmax.forward(headScores, 0, steps);
+                p.put((int) at, headScores);
                 gemm(false, false, steps, headSize, steps, 1f, probabilities.at(at), steps,
                         qkv.at(qkvRows + 2L * width + h * headSize), 3 * width,
                         0f, attended.at((long) b * steps * width + h * headSize), width);
@@ -284,21 +287,10 @@ final class TransformerBlockPass {
                         0f, g.dScores.at(0), steps);
                 gemm(true, false, steps, headSize, steps, 1f, probabilities.at(at), steps, dAttended, width,
                         0f, g.dQkv.at(v), 3 * width);
-                // Softmax: dS = P ∘ (dP − rowsum(dP ∘ P)); masked entries have P = 0.
-                for (int i = 0; i < steps; i++) {
-                    int row = (int) at + i * steps;
-                    int scratch = i * steps;
-                    float dot = 0;
-                    for (int j = 0; j <= i; j++) {
-                        dot += dp.get(scratch + j) * p.get(row + j);
-                    }
-                    for (int j = 0; j <= i; j++) {
-                        dp.put(scratch + j, p.get(row + j) * (dp.get(scratch + j) - dot));
-                    }
-                    for (int j = i + 1; j < steps; j++) {
-                        dp.put(scratch + j, 0f);
-                    }
-                }
+                p.get((int) at, headScores);
+                dp.get(0, headGradient);
+                CausalSoftmax.backward(headGradient, headScores, 0, steps);
+                dp.put(0, headGradient);
                 // S = scale·q·kᵀ: dq = scale·dS·k, dk = scale·dSᵀ·q
                 gemm(false, false, steps, headSize, steps, scale, g.dScores.at(0), steps, qkv.at(k), 3 * width,
                         0f, g.dQkv.at(q), 3 * width);
@@ -308,13 +300,15 @@ final class TransformerBlockPass {
         }
     }
 
-    /** activation = gelu(u) = u·sigmoid(1.702·u), keeping the sigmoids for the backward pass; a row at a time. */
+    /**
+     * activation = gelu(u) = u·sigmoid(1.702·u), a row at a time. The sigmoids are not kept: the backward pass
+     * computes them again, which costs less than writing and reading them through memory.
+     */
     private void gelu() {
         for (int r = 0; r < rows; r++) {
             int at = r * hiddenWidth;
             preActivation.data.get(at, rowValues);
             Sigmoid.gelu(rowValues, rowSigmoids, hiddenWidth);
-            sigmoids.data.put(at, rowSigmoids);
             activation.data.put(at, rowValues);
         }
     }
@@ -324,7 +318,9 @@ final class TransformerBlockPass {
             int at = r * hiddenWidth;
             gradient.data.get(at, rowValues);
             preActivation.data.get(at, rowInputs);
-            sigmoids.data.get(at, rowSigmoids);
+            for (int j = 0; j < hiddenWidth; j++) {
+                rowSigmoids[j] = Sigmoid.of(Sigmoid.GELU_FACTOR * rowInputs[j]);
+            }
             Sigmoid.geluBackward(rowValues, rowInputs, rowSigmoids, hiddenWidth);
             gradient.data.put(at, rowValues);
         }
@@ -340,13 +336,14 @@ final class TransformerBlockPass {
 
     /** out = in + bias on every row. */
     private void addRows(Floats in, float[] bias, Floats out) {
-        FloatBuffer i = in.data;
-        FloatBuffer o = out.data;
+        float[] row = rowValues;
         for (int r = 0; r < rows; r++) {
-            int row = r * bias.length;
+            int at = r * bias.length;
+            in.data.get(at, row, 0, bias.length);
             for (int j = 0; j < bias.length; j++) {
-                o.put(row + j, i.get(row + j) + bias[j]);
+                row[j] += bias[j];
             }
+            out.data.put(at, row, 0, bias.length);
         }
     }
 
@@ -406,6 +403,36 @@ final class TransformerBlockPass {
 
         private void put(Map<String, INDArray> params, String name, Floats gradient) {
             parameterGradients.put(name, gradient.array.reshape(params.get(name).shape()));
+        }
+    }
+
+    /** A weight matrix as OpenBLAS reads it in this pass: the parameter's own memory, or a row-major copy. */
+    private static final class Weight {
+        private final String name;
+        private FloatPointer start;
+        private Floats copy;
+
+        Weight(String name) {
+            this.name = name;
+        }
+
+        void load(Map<String, INDArray> params) {
+            INDArray parameter = params.get(name);
+            if (contiguous(parameter)) {
+                start = HostMemory.pointer(parameter);
+                return;
+            }
+            if (copy == null) {
+                try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    copy = new Floats(parameter.shape());
+                }
+            }
+            copy.array.assign(parameter);
+            start = copy.at(0);
+        }
+
+        FloatPointer at(long offset) {
+            return new FloatPointer(start).position(offset);
         }
     }
 
