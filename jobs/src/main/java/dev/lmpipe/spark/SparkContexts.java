@@ -47,6 +47,12 @@ public final class SparkContexts {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
             conf.setIfMissing("spark.ui.enabled", "false");
+            // Every averaging round sends the parameters and Adam state to the workers and back (4 MB for the
+            // LSTM). In local mode both stay in this JVM: a task result above Spark's 1 MB default takes a detour
+            // through the block manager, and compressing the broadcast (floats hardly compress) is work that no
+            // other JVM reads. A listener's task timings showed both as a few percent of an LSTM round.
+            conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
+            conf.setIfMissing("spark.broadcast.compress", "false");
         }
         // DL4J's Spark training statistics (sparkStatistics = true) time-stamp events with an NTP server unless told
         // otherwise, in every JVM; executors on a cluster get the system clock through their options (the driver's
