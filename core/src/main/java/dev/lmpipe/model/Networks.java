@@ -204,6 +204,7 @@ public final class Networks {
     private static MultiLayerNetwork init(NeuralNetConfiguration.ListBuilder layers) {
         var network = new MultiLayerNetwork(layers.build());
         network.init();
+        ViewUpdater.install(network);
         return network;
     }
 }

@@ -54,6 +54,7 @@ public final class ParameterAveraging {
                 .storageLevel(null)
                 .collectTrainingStats(statistics);
         this.master = new CountedMaster(builder);
+        master.addHook(new ViewUpdaterHook());
         this.spark = new SparkDl4jMultiLayer(sc, network, master);
         spark.setCollectTrainingStats(statistics);
     }

@@ -1,0 +1,68 @@
+package dev.lmpipe.model;
+
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's updater for a {@link MultiLayerNetwork}, told that the gradient it is given is the network's own. DL4J M2.1
+ * decides that by object identity ({@code gradient.gradient() != getFlattenedGradientsView()}), but
+ * {@code DefaultGradient.gradient()} returns a new reshaped view at every call, so every step of every network took
+ * the path for a gradient computed elsewhere: for each parameter array, twice a step, new views of the whole
+ * network's parameters and gradient cut into ranges, and the minibatch division's ranges made anew. On one core
+ * while the others waited, that was about 4% of a GPT training step (bench/RESULTS.md). This class hands DL4J a
+ * gradient whose {@code gradient()} is the view itself when it is the same memory, so the update takes DL4J's
+ * standard path with the views it made once; the arithmetic is the same ({@code ViewUpdaterTest}).
+ */
+public final class ViewUpdater extends MultiLayerUpdater {
+    private long viewUpdates;
+
+    private ViewUpdater(MultiLayerNetwork network, INDArray state) {
+        super(network, state);
+    }
+
+    /**
+     * Gives {@code network} this updater, with the state of the one it has (Adam's moments go on); does nothing if it
+     * already has one. For every network that trains: those lmpipe builds and those DL4J's Spark workers make
+     * from the broadcast parameters.
+     */
+    public static void install(MultiLayerNetwork network) {
+        var current = network.getUpdater();
+        if (!(current instanceof ViewUpdater)) {
+            network.setUpdater(new ViewUpdater(network, current.getStateViewArray()));
+        }
+    }
+
+    @Override
+    public synchronized void update(Gradient gradient, int iteration, int epoch, int batchSize,
+                                    LayerWorkspaceMgr workspaceMgr) {
+        INDArray view = getFlattenedGradientsView();
+        if (gradient.gradient() != view && sameMemory(gradient.gradient(), view)) {
+            var own = new DefaultGradient(view) {
+                @Override
+                public INDArray gradient() {
+                    return view;
+                }
+            };
+            gradient.gradientForVariable().forEach(own::setGradientFor);
+            gradient = own;
+            viewUpdates++;
+        }
+        super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
+    }
+
+    /** Updates that took DL4J's path for the network's own gradient view. */
+    long viewUpdates() {
+        return viewUpdates;
+    }
+
+    /** Whether the two arrays are the same floats: same memory, offset, length and type, both contiguous. */
+    static boolean sameMemory(INDArray a, INDArray b) {
+        return a.dataType() == b.dataType() && a.length() == b.length() && a.offset() == b.offset()
+                && a.data().address() == b.data().address() && a.isVectorOrScalar() && b.isVectorOrScalar()
+                && a.elementWiseStride() == 1 && b.elementWiseStride() == 1;
+    }
+}
