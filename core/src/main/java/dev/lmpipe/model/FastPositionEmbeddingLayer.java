@@ -3,16 +3,21 @@ package dev.lmpipe.model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
- * The runtime layer of {@link PositionEmbedding}: out = in + pos as a copy and one ND4J broadcast, where
- * {@link WrittenOutLayer} can.
+ * The runtime layer of {@link PositionEmbedding}, where {@link WrittenOutLayer} can: out = in + pos one example at a
+ * time in Java arrays, reading the input's memory in place when it already holds rows [B, T, d] (the token
+ * embedding's output does), and the backward pass's sum over the minibatch likewise. It runs on one thread between
+ * the sliced layers: as an ND4J copy and broadcast it was about 2% of a 2-thread GPT training step (bench/RESULTS.md).
  */
 final class FastPositionEmbeddingLayer extends WrittenOutLayer {
+    /** The positions' gradient, shaped as the parameter [width, block], outside DL4J's workspaces and reused. */
+    private INDArray positionsGradient;
+
     private FastPositionEmbeddingLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -24,16 +29,67 @@ final class FastPositionEmbeddingLayer extends WrittenOutLayer {
 
     @Override
     void forward(INDArray outputRows) {
-        // Rows [B, T, d] = the input's rows + the positions' [T, d], broadcast along the minibatch.
-        outputRows.assign(input.permute(0, 2, 1));
-        Nd4j.getExecutioner().exec(new BroadcastAddOp(outputRows,
-                paramTable.get(PositionEmbedding.POSITIONS).transpose(), outputRows, 1, 2));
+        int examples = (int) input.size(0);
+        int width = (int) input.size(1);
+        int steps = (int) input.size(2);
+        float[] positions = byStep(paramTable.get(PositionEmbedding.POSITIONS), width, steps);
+        INDArray rows = HostMemory.rows(input, outputRows);
+        FloatBuffer in = HostMemory.floats(rows);
+        FloatBuffer out = HostMemory.floats(outputRows);
+        float[] example = new float[steps * width];
+        for (int b = 0; b < examples; b++) {
+            in.get((int) rows.offset() + b * example.length, example);
+            for (int i = 0; i < example.length; i++) {
+                example[i] += positions[i];
+            }
+            out.put((int) outputRows.offset() + b * example.length, example);
+        }
     }
 
     @Override
     Map<String, INDArray> backward(INDArray outputGradient, INDArray inputGradientRows) {
-        // The positions' gradient sums over the minibatch; the input's is the output's.
-        inputGradientRows.assign(outputGradient.permute(0, 2, 1));
-        return Map.of(PositionEmbedding.POSITIONS, outputGradient.sum(0));
+        // The input's gradient is the output's; the positions' sums it over the minibatch.
+        int examples = (int) outputGradient.size(0);
+        int width = (int) outputGradient.size(1);
+        int steps = (int) outputGradient.size(2);
+        INDArray rows = HostMemory.rows(outputGradient, inputGradientRows);
+        FloatBuffer gradient = HostMemory.floats(rows);
+        FloatBuffer inputGradient = HostMemory.floats(inputGradientRows);
+        float[] example = new float[steps * width];
+        float[] sum = new float[steps * width];
+        for (int b = 0; b < examples; b++) {
+            gradient.get((int) rows.offset() + b * example.length, example);
+            for (int i = 0; i < example.length; i++) {
+                sum[i] += example[i];
+            }
+            if (rows != inputGradientRows) {
+                inputGradient.put((int) inputGradientRows.offset() + b * example.length, example);
+            }
+        }
+        if (positionsGradient == null || positionsGradient.size(0) != width || positionsGradient.size(1) != steps) {
+            try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                positionsGradient = Nd4j.create(DataType.FLOAT, width, steps);
+            }
+        }
+        float[] byWidth = new float[width * steps];
+        for (int t = 0; t < steps; t++) {
+            for (int j = 0; j < width; j++) {
+                byWidth[j * steps + t] = sum[t * width + j];
+            }
+        }
+        HostMemory.floats(positionsGradient).put(0, byWidth);
+        return Map.of(PositionEmbedding.POSITIONS, positionsGradient);
+    }
+
+    /** The parameter [width, steps] as rows by step: element (t, j) at t·width + j. */
+    private static float[] byStep(INDArray positions, int width, int steps) {
+        float[] byWidth = positions.dup('c').data().asFloat();
+        float[] byStep = new float[steps * width];
+        for (int j = 0; j < width; j++) {
+            for (int t = 0; t < steps; t++) {
+                byStep[t * width + j] = byWidth[j * steps + t];
+            }
+        }
+        return byStep;
     }
 }

@@ -1,7 +1,9 @@
 package dev.lmpipe.model;
 
 import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -22,5 +24,19 @@ public final class HostMemory {
     /** The address of the array's first float, for OpenBLAS. */
     public static FloatPointer pointer(INDArray array) {
         return new FloatPointer(array.data().addressPointer());
+    }
+
+    /**
+     * The rows [B, T, d] of an NCW array [B, d, T], row-major: a view of the array's own memory when it holds them
+     * so (the written-out layers hand their outputs and input gradients over as such views), else {@code target}
+     * ('c' order [B, T, d]) with them copied in. Read it from {@link #floats} at its {@code offset()}.
+     */
+    public static INDArray rows(INDArray ncw, INDArray target) {
+        INDArray rows = ncw.permute(0, 2, 1);
+        if (rows.dataType() == DataType.FLOAT && rows.ordering() == 'c' && Shape.hasDefaultStridesForShape(rows)) {
+            return rows;
+        }
+        target.assign(rows);
+        return target;
     }
 }
