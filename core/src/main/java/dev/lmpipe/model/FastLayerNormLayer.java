@@ -7,9 +7,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 
-/** The runtime layer of {@link LayerNorm}: {@link RowNorm} on rows [B·T, d], where {@link WrittenOutLayer} can. */
+/**
+ * The runtime layer of {@link LayerNorm}: {@link RowNorm} on rows [B·T, d], where {@link WrittenOutLayer} can. With
+ * {@link LayerNorm#getThreads()} above one the minibatch's examples are cut into slices, each normalised on its own
+ * thread ({@link MinibatchParts}), and the slices' gain and bias gradients summed: on one thread between the sliced
+ * blocks and output layer it was about 2% of a 2-thread GPT training step (bench/RESULTS.md).
+ */
 final class FastLayerNormLayer extends WrittenOutLayer {
-    private Buffers work;
+    private MinibatchParts slices;
+    private Buffers[] work;
 
     private FastLayerNormLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -23,37 +29,50 @@ final class FastLayerNormLayer extends WrittenOutLayer {
     @Override
     void forward(INDArray outputRows) {
         int minibatch = (int) input.size(0);
-        int width = sequenceLayer().getWidth();
-        int steps = sequenceLayer().getBlock();
-        if (work == null || work.minibatch != minibatch) {
+        var wanted = new MinibatchParts(minibatch, ((LayerNorm) layerConf()).getThreads());
+        if (work == null || slices.examples() != minibatch || slices.count() != wanted.count()) {
+            slices = wanted;
             try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                work = new Buffers(minibatch, steps, width);
+                work = new Buffers[slices.count()];
+                for (int p = 0; p < work.length; p++) {
+                    work[p] = new Buffers(slices.size(p), sequenceLayer().getBlock(), sequenceLayer().getWidth());
+                }
             }
         }
-        var w = work;
-        w.rows3d(w.x).assign(input.permute(0, 2, 1));
-        w.norm.forward(w.rows, HostMemory.floats(w.x), HostMemory.floats(w.normalized), w.inverseStd,
-                paramTable.get(LayerNorm.GAIN).toFloatVector(), paramTable.get(LayerNorm.BIAS).toFloatVector(),
-                HostMemory.floats(w.y));
-        outputRows.assign(w.rows3d(w.y));
+        float[] gain = paramTable.get(LayerNorm.GAIN).toFloatVector();
+        float[] bias = paramTable.get(LayerNorm.BIAS).toFloatVector();
+        slices.run(p -> {
+            var w = work[p];
+            w.rows3d(w.x).assign(slices.of(input, p).permute(0, 2, 1));
+            w.norm.forward(w.rows, HostMemory.floats(w.x), HostMemory.floats(w.normalized), w.inverseStd, gain, bias,
+                    HostMemory.floats(w.y));
+            slices.of(outputRows, p).assign(w.rows3d(w.y));
+        });
     }
 
     @Override
     Map<String, INDArray> backward(INDArray outputGradient, INDArray inputGradientRows) {
-        var w = work;
-        // y's buffer is free after the forward pass: the output's gradient in row form goes there.
-        w.rows3d(w.y).assign(outputGradient.permute(0, 2, 1));
         var gain = paramTable.get(LayerNorm.GAIN);
         var bias = paramTable.get(LayerNorm.BIAS);
-        w.norm.backward(w.rows, HostMemory.floats(w.y), HostMemory.floats(w.normalized), w.inverseStd,
-                gain.toFloatVector(), null, HostMemory.floats(w.gainGradient), HostMemory.floats(w.biasGradient),
-                HostMemory.floats(w.x));
-        inputGradientRows.assign(w.rows3d(w.x));
-        return Map.of(LayerNorm.GAIN, w.gainGradient.reshape(gain.shape()),
-                LayerNorm.BIAS, w.biasGradient.reshape(bias.shape()));
+        float[] gains = gain.toFloatVector();
+        slices.run(p -> {
+            var w = work[p];
+            // y's buffer is free after the forward pass: the output's gradient in row form goes there.
+            w.rows3d(w.y).assign(slices.of(outputGradient, p).permute(0, 2, 1));
+            w.norm.backward(w.rows, HostMemory.floats(w.y), HostMemory.floats(w.normalized), w.inverseStd, gains,
+                    null, HostMemory.floats(w.gainGradient), HostMemory.floats(w.biasGradient), HostMemory.floats(w.x));
+            slices.of(inputGradientRows, p).assign(w.rows3d(w.x));
+        });
+        // Summed into slice 0's arrays, which the caller copies into the gradient views.
+        for (int p = 1; p < work.length; p++) {
+            work[0].gainGradient.addi(work[p].gainGradient);
+            work[0].biasGradient.addi(work[p].biasGradient);
+        }
+        return Map.of(LayerNorm.GAIN, work[0].gainGradient.reshape(gain.shape()),
+                LayerNorm.BIAS, work[0].biasGradient.reshape(bias.shape()));
     }
 
-    /** Rows [B·T, d], example-major, outside DL4J's workspaces. */
+    /** One slice's rows [b·T, d], example-major, outside DL4J's workspaces. */
     private static final class Buffers {
         final int minibatch;
         final int steps;

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -52,13 +53,25 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
             gradients[p] = passes[p].backward(slices.of(outputGradient, p), paramTable).parameterGradients;
             slices.of(inputGradientRows, p).assign(passes[p].inputGradient());
         });
-        // Summed into slice 0's arrays, which the caller copies into the gradient views.
-        for (int p = 1; p < passes.length; p++) {
-            for (var entry : gradients[p].entrySet()) {
-                gradients[0].get(entry.getKey()).addi(entry.getValue());
-            }
+        if (passes.length == 1) {
+            return gradients[0];
         }
-        return gradients[0];
+        // The slices' sums go straight into the gradient views, the parameters shared out among the threads.
+        String[] names = gradients[0].keySet().toArray(String[]::new);
+        slices.run(p -> {
+            for (int i = p; i < names.length; i += passes.length) {
+                INDArray view = gradTable.get(names[i]);
+                view.assign(gradients[0].get(names[i]));
+                for (int q = 1; q < passes.length; q++) {
+                    view.addi(gradients[q].get(names[i]));
+                }
+            }
+        });
+        Map<String, INDArray> views = new LinkedHashMap<>();
+        for (String name : names) {
+            views.put(name, gradTable.get(name));
+        }
+        return views;
     }
 
 }

@@ -32,7 +32,7 @@ public final class Networks {
     }
 
     /**
-     * Lets each training pass of the layers we write ourselves (LSTM, transformer block, output layer) slice its
+     * Lets each training pass of the layers we write ourselves (LSTM, transformer block, final LayerNorm, output layer) slice its
      * minibatch across {@code threads} threads ({@link SlicesMinibatches}), and Adam update ranges of the parameters
      * on as many ({@link FastAdam}).
      */

@@ -2,9 +2,9 @@ package dev.lmpipe.model;
 
 /**
  * A layer configuration whose training pass may cut the minibatch into slices, one per thread ({@link MinibatchParts}):
- * the LSTM, the transformer block and the output layer. The thread count is a runtime setting kept in the
- * configuration, so that it reaches Spark's workers with the network ({@link Networks#useThreads}); it changes no
- * result beyond float rounding and is not part of the model.
+ * the LSTM, the transformer block, the final LayerNorm and the output layer. The thread count is a runtime setting
+ * kept in the configuration, so that it reaches Spark's workers with the network ({@link Networks#useThreads}); it
+ * changes no result beyond float rounding and is not part of the model.
  */
 public interface SlicesMinibatches {
     int getThreads();

@@ -37,7 +37,8 @@ abstract class WrittenOutLayer extends CorrectedSameDiffLayer {
     /**
      * After {@link #forward} of the same input: writes the input's gradient for {@code outputGradient} ([B, width,
      * block], any layout) into {@code inputGradientRows} ('c' order [B, block, width]) and returns each parameter's
-     * gradient by name, shaped as the parameter.
+     * gradient by name, shaped as the parameter: an array that is copied into the gradient view, or that view itself
+     * ({@code gradTable}) already written.
      */
     abstract Map<String, INDArray> backward(INDArray outputGradient, INDArray inputGradientRows);
 
@@ -72,7 +73,9 @@ abstract class WrittenOutLayer extends CorrectedSameDiffLayer {
         Gradient gradient = new DefaultGradient();
         for (var name : paramTable.keySet()) {
             INDArray view = gradTable.get(name);
-            view.assign(gradients.get(name));
+            if (gradients.get(name) != view) {
+                view.assign(gradients.get(name));
+            }
             gradient.gradientForVariable().put(name, view);
         }
         return new Pair<>(gradient, inputGradient.permute(0, 2, 1));

@@ -149,6 +149,8 @@ class WrittenOutLayersTest {
         Networks.useThreads(network, 3);
         var restored = MultiLayerConfiguration.fromJson(network.getLayerWiseConfigurations().toJson());
         assertThat(((TransformerBlock) restored.getConf(2).getLayer()).getThreads()).isEqualTo(3);
+        assertThat(restored.getConfs()).map(conf -> conf.getLayer()).filteredOn(LayerNorm.class::isInstance)
+                .singleElement().extracting(layer -> ((LayerNorm) layer).getThreads()).isEqualTo(3);
     }
 
     @Test
