@@ -1,5 +1,6 @@
 package dev.lmpipe.generate;
 
+import dev.lmpipe.model.CausalSoftmax;
 import dev.lmpipe.model.LayerNorm;
 import static dev.lmpipe.model.HostMemory.floats;
 import static dev.lmpipe.model.HostMemory.pointer;
@@ -34,7 +35,8 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  * The GPT (token and position embeddings, {@link TransformerBlock}s, final {@link LayerNorm}, softmax) run over one
  * window for generation without SameDiff: its graph executor spends milliseconds per block on a window of one
  * sequence. Here the products are OpenBLAS calls on row-major copies of the parameters, the norms, GELU and
- * attention's softmax are Java with ND4J's formulas (as training's {@code TransformerBlockPass}); only the window's
+ * attention's softmax are Java with ND4J's formulas, the whole window's softmax training's {@link CausalSoftmax}
+ * (as training's {@code TransformerBlockPass}); only the window's
  * real positions are computed (the model is causal, padding changes nothing before it), and only the last position
  * goes through the final norm and the output layer. Networks of any other shape run through DL4J.
  */
@@ -58,6 +60,10 @@ final class TransformerWindow {
     private final RowNorm norm;
     private final float[] geluRow;
     private final float[] geluSigmoids;
+    // One head's [n, n] scores, and two runs of rows, in Java arrays.
+    private final float[] headScores;
+    private final float[] sums;
+    private final float[] terms;
 
     private TransformerWindow(int width, int heads, int block, float[][] tokenEmbedding, float[][] positionEmbedding,
                               List<Block> blocks, Map<String, INDArray> finalNorm, Map<String, INDArray> output) {
@@ -80,6 +86,9 @@ final class TransformerWindow {
         norm = new RowNorm(width);
         geluRow = new float[TransformerBlock.MLP_EXPANSION * width];
         geluSigmoids = new float[geluRow.length];
+        headScores = new float[block * block];
+        sums = new float[block * width];
+        terms = new float[block * width];
         this.output = new SoftmaxOutput(output);
     }
 
@@ -181,20 +190,27 @@ final class TransformerWindow {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, headSize, (float) (1 / Math.sqrt(headSize)),
                     at(qkvAt, (long) first * 3 * width + h * headSize), 3 * width, at(qkvAt, width + h * headSize),
                     3 * width, 0f, pointer(scores), n);
-            for (int r = 0; r < rows; r++) {
-                int i = first + r;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j <= i; j++) {
-                    max = Math.max(max, s.get(r * n + j));
-                }
-                double sum = 0;
-                for (int j = 0; j <= i; j++) {
-                    double e = Math.exp(s.get(r * n + j) - max);
-                    s.put(r * n + j, (float) e);
-                    sum += e;
-                }
-                for (int j = 0; j < n; j++) {
-                    s.put(r * n + j, j <= i ? (float) (s.get(r * n + j) / sum) : 0f);
+            if (first == 0) {
+                // Every position's query: the causal softmax training runs, on a Java array.
+                s.get(0, headScores, 0, n * n);
+                CausalSoftmax.forward(headScores, 0, n);
+                s.put(0, headScores, 0, n * n);
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int i = first + r;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= i; j++) {
+                        max = Math.max(max, s.get(r * n + j));
+                    }
+                    double sum = 0;
+                    for (int j = 0; j <= i; j++) {
+                        double e = Math.exp(s.get(r * n + j) - max);
+                        s.put(r * n + j, (float) e);
+                        sum += e;
+                    }
+                    for (int j = 0; j < n; j++) {
+                        s.put(r * n + j, j <= i ? (float) (s.get(r * n + j) / sum) : 0f);
+                    }
                 }
             }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, headSize, n, 1f, pointer(scores), n,
@@ -203,23 +219,27 @@ final class TransformerWindow {
         }
     }
 
-    /** out[0..n) = in[from..from + n)·w + bias, row-major, w [k, m]. */
+    /**
+     * out[0..n) = in[from..from + n)·w + bias, row-major, w [k, m]: the bias copied into every row, the product
+     * added by OpenBLAS.
+     */
     private static void product(INDArray in, int from, INDArray weight, float[] bias, INDArray out, int n, int k, int m) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1f, at(pointer(in), (long) from * k), k,
-                pointer(weight), m, 0f, pointer(out), m);
         FloatBuffer values = floats(out);
         for (int r = 0; r < n; r++) {
-            for (int c = 0; c < m; c++) {
-                values.put(r * m + c, values.get(r * m + c) + bias[c]);
-            }
+            values.put(r * m, bias);
         }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1f, at(pointer(in), (long) from * k), k,
+                pointer(weight), m, 1f, pointer(out), m);
     }
 
-    /** target[from, from + length) += values[0, length). */
-    private static void addTo(FloatBuffer target, int from, FloatBuffer values, int length) {
+    /** target[from, from + length) += values[0, length), through Java arrays. */
+    private void addTo(FloatBuffer target, int from, FloatBuffer values, int length) {
+        target.get(from, sums, 0, length);
+        values.get(0, terms, 0, length);
         for (int i = 0; i < length; i++) {
-            target.put(from + i, target.get(from + i) + values.get(i));
+            sums[i] += terms[i];
         }
+        target.put(from, sums, 0, length);
     }
 
     private static INDArray rowMajor(INDArray parameter) {

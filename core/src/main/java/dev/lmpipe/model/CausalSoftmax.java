@@ -2,12 +2,12 @@ package dev.lmpipe.model;
 
 /**
  * The causal softmax of one head's attention scores ([T, T], row i attends to columns 0..i) and its backward pass,
- * on Java arrays, for {@link TransformerBlockPass}. The exponential is a polynomial and five squarings
- * ({@link #exp}) instead of {@link Math#exp}: the loop over a row compiles to vector instructions, where a call of
- * {@code Math.exp} (9-18 ns on the machines lmpipe is measured on, 130,000 per block, example slice and minibatch
- * of the reference's GPT) made the softmax cost more than the attention's matrix products.
+ * on Java arrays, for {@link TransformerBlockPass} and generation's window. The exponential is a polynomial and five
+ * squarings ({@link #exp}) instead of {@link Math#exp}: the loop over a row compiles to vector instructions, where a
+ * call of {@code Math.exp} (9-18 ns on the machines lmpipe is measured on, 130,000 per block, example slice and
+ * minibatch of the reference's GPT) made the softmax cost more than the attention's matrix products.
  */
-final class CausalSoftmax {
+public final class CausalSoftmax {
     /** exp(x) below this is taken as exp(LOWEST) = 9e-14: far below a float's resolution at the row's maximum, 1. */
     private static final float LOWEST = -30f;
     private static final int SQUARINGS = 5;
@@ -42,7 +42,7 @@ final class CausalSoftmax {
      * Scores → probabilities in place, for the [steps, steps] matrix at {@code at}: softmax over columns 0..i of
      * each row i, 0 above the diagonal.
      */
-    static void forward(float[] scores, int at, int steps) {
+    public static void forward(float[] scores, int at, int steps) {
         for (int i = 0; i < steps; i++) {
             int row = at + i * steps;
             float max = Reductions.max(scores, row, row + i + 1);
