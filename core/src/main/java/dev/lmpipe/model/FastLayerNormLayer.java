@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * The runtime layer of {@link LayerNorm}: {@link RowNorm} on rows [B·T, d], where {@link WrittenOutLayer} can. With
  * {@link LayerNorm#getThreads()} above one the minibatch's examples are cut into slices, each normalised on its own
- * thread ({@link MinibatchParts}), and the slices' gain and bias gradients summed: on one thread between the sliced
- * blocks and output layer it was about 2% of a 2-thread GPT training step (bench/RESULTS.md).
+ * thread ({@link MinibatchParts}), and the slices' gain and bias gradients summed: on one thread it held the other
+ * threads up between the sliced blocks and output layer (bench/serial_time.sh).
  */
 final class FastLayerNormLayer extends WrittenOutLayer {
     private MinibatchParts slices;

@@ -12,8 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * decides that by object identity ({@code gradient.gradient() != getFlattenedGradientsView()}), but
  * {@code DefaultGradient.gradient()} returns a new reshaped view at every call, so every step of every network took
  * the path for a gradient computed elsewhere: for each parameter array, twice a step, new views of the whole
- * network's parameters and gradient cut into ranges, and the minibatch division's ranges made anew. On one core
- * while the others waited, that was about 4% of a GPT training step (bench/RESULTS.md). This class hands DL4J a
+ * network's parameters and gradient cut into ranges, and the minibatch division's ranges made anew: 2.3% of the
+ * main thread's samples in a 2-thread GPT step, on one core while the other waited (bench/serial_time.sh,
+ * bench/RESULTS.md); the fit ran about 4% faster without it (bench/PlainFit.java). This class hands DL4J a
  * gradient whose {@code gradient()} is the view itself when it is the same memory, so the update takes DL4J's
  * standard path with the views it made once; the arithmetic is the same ({@code ViewUpdaterTest}).
  */
@@ -40,7 +41,8 @@ public final class ViewUpdater extends MultiLayerUpdater {
     public synchronized void update(Gradient gradient, int iteration, int epoch, int batchSize,
                                     LayerWorkspaceMgr workspaceMgr) {
         INDArray view = getFlattenedGradientsView();
-        if (gradient.gradient() != view && sameMemory(gradient.gradient(), view)) {
+        INDArray given = gradient.gradient();
+        if (given != view && sameMemory(given, view)) {
             var own = new DefaultGradient(view) {
                 @Override
                 public INDArray gradient() {
