@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -67,11 +66,7 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
                 }
             }
         });
-        Map<String, INDArray> views = new LinkedHashMap<>();
-        for (String name : names) {
-            views.put(name, gradTable.get(name));
-        }
-        return views;
+        return gradTable;
     }
 
 }

@@ -23,12 +23,10 @@ import java.util.Objects;
  * MultiLayerNetwork. Like the other SameDiff layers it needs T == {@code block} and runs as a
  * {@link CorrectedSameDiffLayer}; its fields have getters, setters and a no-arg constructor for Jackson.
  */
-public class LayerNorm extends SequenceLayer implements SlicesMinibatches {
+public class LayerNorm extends SlicedSequenceLayer {
     public static final String GAIN = "g";
     public static final String BIAS = "b";
 
-    /** Threads one training pass of this layer may use (slices of the minibatch): a runtime setting, not the model. */
-    private int threads = 1;
 
     /** For Jackson only. */
     public LayerNorm() {
@@ -36,16 +34,6 @@ public class LayerNorm extends SequenceLayer implements SlicesMinibatches {
 
     public LayerNorm(int width, int block) {
         super(width, block);
-    }
-
-    @Override
-    public int getThreads() {
-        return threads;
-    }
-
-    @Override
-    public void setThreads(int threads) {
-        this.threads = MinibatchParts.checkThreads(threads);
     }
 
     /** {@link FastLayerNormLayer}: written out for float networks on the CPU, the SameDiff graph below otherwise. */

@@ -40,7 +40,7 @@ import java.util.Objects;
  * <p>DL4J rebuilds this configuration from JSON (Spark executors, {@code ModelSerializer}): every field has a public
  * getter and setter and there is a public no-arg constructor, or Jackson silently restores a field as 0.
  */
-public class TransformerBlock extends SequenceLayer implements SlicesMinibatches {
+public class TransformerBlock extends SlicedSequenceLayer {
     // Parameter names: DL4J keys gradients as "<layer>_<param>" and splits at the last '_', so no '_' in them
     // (an NPE in BaseMultiLayerUpdater.preApply otherwise).
     public static final String NORM1_GAIN = "ln1g";
@@ -63,8 +63,6 @@ public class TransformerBlock extends SequenceLayer implements SlicesMinibatches
 
     private int heads;
     private int layers;
-    /** Threads one training pass of this block may use (slices of the minibatch): a runtime setting, not the model. */
-    private int threads = 1;
 
     /** For Jackson only: the fields are then set through the setters. */
     public TransformerBlock() {
@@ -95,16 +93,6 @@ public class TransformerBlock extends SequenceLayer implements SlicesMinibatches
             throw new IllegalArgumentException("transformer width must be a multiple of heads, got width " + width
                     + " and heads " + heads);
         }
-    }
-
-    @Override
-    public int getThreads() {
-        return threads;
-    }
-
-    @Override
-    public void setThreads(int threads) {
-        this.threads = MinibatchParts.checkThreads(threads);
     }
 
     /**
