@@ -42,6 +42,9 @@ class GoldenFormatTest {
         assertThat(manifest.format()).isEqualTo(1);
         assertThat(manifest.vocabulary().size()).isEqualTo(78);
         assertThat(manifest.shards()).hasSize(5);
+        // Settings newer than the manifest read back as their defaults.
+        assertThat(manifest.config().include()).containsExactly("*.txt", "*.gz", "*.bz2");
+        assertThat(manifest.config().exclude()).isEmpty();
         long tokens = 0;
         for (ShardInfo shard : manifest.shards()) {
             int[] ids = Shards.read(storage, dataset, shard);

@@ -4,6 +4,7 @@ import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Checks;
 import dev.lmpipe.text.Cleaning;
 import dev.lmpipe.text.Documents;
+import dev.lmpipe.text.FileSelection;
 import dev.lmpipe.text.InvalidUtf8;
 import dev.lmpipe.text.TokenizerKind;
 
@@ -12,7 +13,15 @@ import java.util.List;
 /**
  * Settings of {@code lmpipe tokenize}.
  *
- * @param input              paths or globs of files or folders (.txt, .gz, .bz2)
+ * @param input              paths or globs of files or folders; a file named here (or matched by a glob here) is
+ *                           read whatever its name, a folder contributes the files that {@code include} and
+ *                           {@code exclude} select
+ * @param include            glob patterns: a file found in a folder is read if its path relative to the folder
+ *                           matches one ({@link FileSelection}: a pattern without {@code /} matches the name at any
+ *                           depth); by default {@code *.txt, *.gz, *.bz2}, also for a configuration stored
+ *                           without the setting
+ * @param exclude            glob patterns, as for {@code include}: a file that matches one is left out even if
+ *                           included; none by default
  * @param output             dataset directory to create
  * @param tokenizer          {@code char} (one token per code point) or {@code bpe} (byte-level byte pair encoding)
  * @param minCount           char: code points seen fewer times map to {@code <unk>}
@@ -30,18 +39,26 @@ import java.util.List;
  * @param maxControlShare    a file with a larger share of control characters is binary and skipped
  * @param cleaning           normalisation, case, line endings and control characters
  */
-public record TokenizeConfig(List<String> input, String output, TokenizerKind tokenizer, int minCount, int maxVocabulary,
-                             String vocabFrom, Documents documents, long blockBytes, double validationFraction,
-                             double testFraction, long seed, long shardTokens, long splitBytes, InvalidUtf8 invalidUtf8,
+public record TokenizeConfig(List<String> input, List<String> include, List<String> exclude, String output,
+                             TokenizerKind tokenizer, int minCount, int maxVocabulary, String vocabFrom,
+                             Documents documents, long blockBytes, double validationFraction, double testFraction,
+                             long seed, long shardTokens, long splitBytes, InvalidUtf8 invalidUtf8,
                              double maxControlShare, Cleaning cleaning) {
-    public static final TokenizeConfig DEFAULTS = new TokenizeConfig(List.of(), "", TokenizerKind.character, 1, 1024, "",
-            Documents.blocks, 2048, 0.05, 0.05, 1234, 8_000_000, 64L << 20, InvalidUtf8.replace, 0.05,
+    /** The default {@code include}: text, plain or compressed. Declared before {@link #DEFAULTS}, which reads it. */
+    private static final List<String> TEXT_FILES = List.of("*.txt", "*.gz", "*.bz2");
+    public static final TokenizeConfig DEFAULTS = new TokenizeConfig(List.of(), TEXT_FILES, List.of(), "",
+            TokenizerKind.character, 1, 1024, "", Documents.blocks, 2048, 0.05, 0.05, 1234, 8_000_000, 64L << 20,
+            InvalidUtf8.replace, 0.05,
             new Cleaning(Cleaning.Normalization.none, false, Cleaning.LineEndings.lf, Cleaning.ControlCharacters.remove));
     /** Byte-level BPE needs {@code <unk>} and the 256 bytes, plus at least one merge. */
     public static final int MIN_BPE_VOCABULARY = 258;
 
     public TokenizeConfig {
         input = List.copyOf(input);
+        // Null when JSON lacks the field: a configuration stored before the setting existed.
+        include = include == null ? TEXT_FILES : List.copyOf(include);
+        exclude = exclude == null ? List.of() : List.copyOf(exclude);
+        new FileSelection(include, exclude); // a bad pattern fails here, when the configuration is read
         vocabFrom = vocabFrom == null ? "" : vocabFrom;
         Checks.positive("minCount", minCount);
         Checks.atLeast("maxVocabulary", maxVocabulary, tokenizer == TokenizerKind.bpe ? MIN_BPE_VOCABULARY : 2);
@@ -81,6 +98,11 @@ public record TokenizeConfig(List<String> input, String output, TokenizerKind to
     /** Bytes read at a time: at most a block, so that text without line ends spreads over blocks. */
     public int pieceBytes(int pieceBytes) {
         return documents == Documents.blocks ? (int) Math.min(pieceBytes, blockBytes) : pieceBytes;
+    }
+
+    /** The files that a folder given as input contributes. */
+    public FileSelection selection() {
+        return new FileSelection(include, exclude);
     }
 
     public DocumentSplits splits() {

@@ -15,23 +15,25 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * The input side of tokenize: expanding the user's paths, globs and folders to source files, and reading
- * one source as code points. Folders contribute their {@code .txt}, {@code .gz} and {@code .bz2} files,
- * recursively, skipping hidden ones; files named explicitly are read whatever their extension.
+ * one source as code points. Folders contribute the files that a {@link FileSelection} selects, recursively,
+ * skipping hidden and {@code _} names (with their folders); files named explicitly, by a path or a glob, are
+ * read whatever their name, even if an exclude pattern matches it: the user asked for that file.
+ * Whether a file is compressed goes by its extension ({@code .gz}, {@code .bz2}), whichever pattern took it.
  */
 public final class Corpus {
     private Corpus() {
     }
 
     /** Source file paths in a stable order (sorted, without duplicates); fails naming the input that gave none. */
-    public static List<String> expand(Storage storage, List<String> inputs) {
-        return sources(storage, inputs).stream().map(Source::path).toList();
+    public static List<String> expand(Storage storage, List<String> inputs, FileSelection selection) {
+        return sources(storage, inputs, selection).stream().map(Source::path).toList();
     }
 
     /**
      * Source files in a stable order (sorted by path, without duplicates), each with its name relative to
      * the input it was found under; fails naming the input that gave none.
      */
-    public static List<Source> sources(Storage storage, List<String> inputs) {
+    public static List<Source> sources(Storage storage, List<String> inputs, FileSelection selection) {
         var sources = new TreeMap<String, Source>();
         for (String input : inputs) {
             List<FileStatus> matches = storage.glob(input);
@@ -41,13 +43,14 @@ public final class Corpus {
             var found = new TreeMap<String, Source>();
             for (FileStatus match : matches) {
                 if (match.isDirectory()) {
-                    addTextFiles(storage, match.getPath().toString(), "", found);
+                    addSelected(storage, match.getPath().toString(), "", selection, found);
                 } else {
                     add(match, match.getPath().getName(), found);
                 }
             }
             if (found.isEmpty()) {
-                throw new LmpipeException("no text files (.txt, .gz or .bz2) under " + input);
+                throw new LmpipeException("no files under " + input + " match " + selection.describe()
+                        + " (hidden and _ names are skipped); to read other files, give --include PATTERN or set include");
             }
             found.forEach(sources::putIfAbsent);
         }
@@ -59,15 +62,16 @@ public final class Corpus {
         sources.put(path, new Source(path, name, status.getLen()));
     }
 
-    private static void addTextFiles(Storage storage, String directory, String prefix, Map<String, Source> sources) {
+    private static void addSelected(Storage storage, String directory, String prefix, FileSelection selection,
+                                    Map<String, Source> sources) {
         for (FileStatus status : storage.list(directory)) {
             String name = status.getPath().getName();
             if (name.startsWith(".") || name.startsWith("_")) {
                 continue;
             }
             if (status.isDirectory()) {
-                addTextFiles(storage, status.getPath().toString(), prefix + name + "/", sources);
-            } else if (name.endsWith(".txt") || name.endsWith(".gz") || name.endsWith(".bz2")) {
+                addSelected(storage, status.getPath().toString(), prefix + name + "/", selection, sources);
+            } else if (selection.selects(prefix + name)) {
                 add(status, prefix + name, sources);
             }
         }

@@ -214,6 +214,7 @@ class ConfigLoaderTest {
         var tokenize = ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, CONF.resolve("tokenize.conf"), List.of());
         assertThat(tokenize.shardTokens()).isEqualTo(8_000_000L);
         assertThat(tokenize.invalidUtf8()).isEqualTo(InvalidUtf8.replace);
+        assertThat(tokenize.include()).as("tokenize.conf states the default").isEqualTo(TokenizeConfig.DEFAULTS.include());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.lmpipe.text;
 
 import dev.lmpipe.LmpipeException;
+import dev.lmpipe.data.TokenizeConfig;
 import dev.lmpipe.storage.Storage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CorpusTest {
     private static final String TEXT = "Die Welle 🌊 bricht.\nUne vague é.\n漢字\n";
+    /** The default include and exclude: {@code *.txt, *.gz, *.bz2}, nothing excluded. */
+    private static final FileSelection DEFAULT_SELECTION = TokenizeConfig.DEFAULTS.selection();
 
     private final Storage storage = new Storage();
 
@@ -42,52 +45,146 @@ class CorpusTest {
         return sources.stream().map(s -> dir.relativize(Path.of(java.net.URI.create(s))).toString()).toList();
     }
 
+    /** The files that {@code selection} takes from the folder {@code corpus}, relative to it. */
+    private List<String> selected(Path corpus, List<String> include, List<String> exclude) {
+        return Corpus.sources(storage, List.of(corpus.toString()), new FileSelection(include, exclude)).stream()
+                .map(Source::name).toList();
+    }
+
     @Test
-    void expandFolderPicksTxtAndGzRecursivelySkippingHiddenAndUnderscoreFilesSorted() throws IOException {
+    void defaultSelectionPicksTxtGzAndBz2RecursivelySkippingHiddenAndUnderscoreFilesSorted() throws IOException {
         Path corpus = dir.resolve("corpus");
         write(corpus.resolve("b.txt"), "b");
         write(corpus.resolve("a.txt"), "a");
         writeGzip(corpus.resolve("c.gz"), "c");
+        write(corpus.resolve("f.bz2"), "bzip2 by extension; not read here");
         write(corpus.resolve("sub/d.txt"), "d");
         write(corpus.resolve("sub/deeper/e.txt"), "e");
         write(corpus.resolve("notes.md"), "not text by extension");
+        write(corpus.resolve("SHOUT.TXT"), "extensions are case-sensitive");
+        write(corpus.resolve("a.txt.orig"), "the extension is the last one");
         write(corpus.resolve(".hidden.txt"), "hidden");
         write(corpus.resolve("_SUCCESS"), "");
         write(corpus.resolve("_partial.txt"), "underscore");
         write(corpus.resolve(".git/objects.txt"), "hidden folder");
         write(corpus.resolve("_tmp/x.txt"), "underscore folder");
 
-        List<String> sources = Corpus.expand(storage, List.of(corpus.toString()));
+        List<String> sources = Corpus.expand(storage, List.of(corpus.toString()), DEFAULT_SELECTION);
 
-        assertThat(relative(sources)).containsExactly(
-                "corpus/a.txt", "corpus/b.txt", "corpus/c.gz", "corpus/sub/d.txt", "corpus/sub/deeper/e.txt");
+        assertThat(relative(sources)).containsExactly("corpus/a.txt", "corpus/b.txt", "corpus/c.gz", "corpus/f.bz2",
+                "corpus/sub/d.txt", "corpus/sub/deeper/e.txt");
         assertThat(sources).isSorted();
+    }
+
+    @Test
+    void patternWithoutSlashMatchesTheFileNameAtAnyDepth() throws IOException {
+        Path linux = dir.resolve("linux");
+        write(linux.resolve("init/main.c"), "c");
+        write(linux.resolve("drivers/net/foo.c"), "c");
+        write(linux.resolve("include/linux/foo.h"), "h");
+        write(linux.resolve("top.c"), "c");
+        write(linux.resolve("drivers/net/foo.o"), "object");
+        write(linux.resolve("drivers/net/foo.c.orig"), "backup");
+        write(linux.resolve("README"), "readme");
+
+        assertThat(selected(linux, List.of("*.c", "*.h"), List.of()))
+                .containsExactly("drivers/net/foo.c", "include/linux/foo.h", "init/main.c", "top.c");
+    }
+
+    @Test
+    void patternWithSlashMatchesThePathRelativeToTheFolderWithDoubleStarAcrossFolders() throws IOException {
+        Path linux = dir.resolve("linux");
+        write(linux.resolve("drivers/a.c"), "c");
+        write(linux.resolve("drivers/net/b.c"), "c");
+        write(linux.resolve("drivers/net/b.h"), "h");
+        write(linux.resolve("kernel/c.c"), "c");
+        write(linux.resolve("kernel/drivers/d.c"), "drivers, but not at the top");
+
+        assertThat(selected(linux, List.of("drivers/**.c"), List.of())).containsExactly("drivers/a.c", "drivers/net/b.c");
+        assertThat(selected(linux, List.of("drivers/*.c"), List.of())).as("* stays within a folder")
+                .containsExactly("drivers/a.c");
+        assertThat(selected(linux, List.of("**/drivers/*.c"), List.of())).as("**/ needs a folder before drivers/")
+                .containsExactly("kernel/drivers/d.c");
+    }
+
+    @Test
+    void excludeWinsOverInclude() throws IOException {
+        Path linux = dir.resolve("linux");
+        write(linux.resolve("kernel/fork.c"), "c");
+        write(linux.resolve("kernel/fork_test.c"), "test");
+        write(linux.resolve("drivers/staging/x/y.c"), "staging");
+        write(linux.resolve("drivers/net/z.c"), "c");
+
+        assertThat(selected(linux, List.of("*.c"), List.of("*_test.c", "drivers/staging/**")))
+                .containsExactly("drivers/net/z.c", "kernel/fork.c");
+    }
+
+    @Test
+    void hiddenAndUnderscoreNamesAreSkippedWhateverTheIncludePatterns() throws IOException {
+        Path corpus = dir.resolve("corpus");
+        write(corpus.resolve("a.c"), "c");
+        write(corpus.resolve(".git/config"), "hidden folder");
+        write(corpus.resolve(".clang-format"), "hidden file");
+        write(corpus.resolve("_build/b.c"), "underscore folder");
+
+        assertThat(selected(corpus, List.of("*"), List.of())).containsExactly("a.c");
+    }
+
+    @Test
+    void fileNamedExplicitlyIsReadEvenIfAnExcludePatternMatchesIt() throws IOException {
+        Path generated = write(dir.resolve("src/parser_generated.c"), "c");
+        var selection = new FileSelection(List.of("*.c"), List.of("*_generated.c"));
+
+        assertThat(relative(Corpus.expand(storage, List.of(generated.toString()), selection)))
+                .containsExactly("src/parser_generated.c");
+        assertThatThrownBy(() -> Corpus.expand(storage, List.of(dir.resolve("src").toString()), selection))
+                .as("the same file found by walking its folder").isInstanceOf(LmpipeException.class);
+    }
+
+    @Test
+    void compressedFilesTakenByAPatternAreStillDecompressed() throws IOException {
+        Path logs = dir.resolve("logs");
+        writeGzip(logs.resolve("2026/app.log.gz"), TEXT);
+
+        var source = Corpus.sources(storage, List.of(logs.toString()),
+                new FileSelection(List.of("*.log.gz"), List.of())).get(0);
+
+        assertThat(source.name()).isEqualTo("2026/app.log.gz");
+        try (var in = Corpus.open(storage, source, 0)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(TEXT);
+        }
     }
 
     @Test
     void expandReadsAFileNamedExplicitlyWhateverItsExtension() throws IOException {
         Path notes = write(dir.resolve("notes.md"), "x");
-        assertThat(relative(Corpus.expand(storage, List.of(notes.toString())))).containsExactly("notes.md");
+        assertThat(relative(Corpus.expand(storage, List.of(notes.toString()), DEFAULT_SELECTION))).containsExactly("notes.md");
     }
 
     @Test
     void expandOfMissingPathNamesTheInput() {
         String missing = dir.resolve("no-such-folder").toString();
-        assertThatThrownBy(() -> Corpus.expand(storage, List.of(missing)))
+        assertThatThrownBy(() -> Corpus.expand(storage, List.of(missing), DEFAULT_SELECTION))
                 .isInstanceOf(LmpipeException.class)
                 .hasMessageContaining("not found")
                 .hasMessageContaining(missing);
     }
 
     @Test
-    void expandOfFolderWithoutTextNamesTheInput() throws IOException {
+    void expandOfFolderWithoutSelectedFilesNamesTheInputAndThePatterns() throws IOException {
         Path empty = dir.resolve("images");
         write(empty.resolve("photo.jpg"), "jpeg");
         write(empty.resolve(".hidden.txt"), "hidden");
-        assertThatThrownBy(() -> Corpus.expand(storage, List.of(empty.toString())))
+        assertThatThrownBy(() -> Corpus.expand(storage, List.of(empty.toString()), DEFAULT_SELECTION))
                 .isInstanceOf(LmpipeException.class)
-                .hasMessageContaining("no text files")
-                .hasMessageContaining(empty.toString());
+                .hasMessageContaining("no files under " + empty)
+                .hasMessageContaining("include = *.txt, *.gz, *.bz2")
+                .hasMessageContaining("--include");
+
+        var jpegButNotPhotos = new FileSelection(List.of("*.jpg"), List.of("photo*"));
+        assertThatThrownBy(() -> Corpus.expand(storage, List.of(empty.toString()), jpegButNotPhotos))
+                .isInstanceOf(LmpipeException.class)
+                .hasMessageContaining("include = *.jpg, exclude = photo*");
     }
 
     @Test
@@ -96,13 +193,13 @@ class CorpusTest {
         Path a = write(corpus.resolve("a.txt"), "a");
         write(corpus.resolve("b.txt"), "b");
 
-        List<String> sources = Corpus.expand(storage, List.of(corpus.toString(), a.toString()));
+        List<String> sources = Corpus.expand(storage, List.of(corpus.toString(), a.toString()), DEFAULT_SELECTION);
 
         assertThat(relative(sources)).containsExactly("corpus/a.txt", "corpus/b.txt");
     }
 
     private String readAll(Path file) throws IOException {
-        var source = Corpus.sources(storage, List.of(file.toString())).get(0);
+        var source = Corpus.sources(storage, List.of(file.toString()), DEFAULT_SELECTION).get(0);
         try (var in = Corpus.open(storage, source, 0)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -131,7 +228,7 @@ class CorpusTest {
         write(corpus.resolve("sub/a.txt"), "abc");
         Path single = write(dir.resolve("single.txt"), "hello");
 
-        var sources = Corpus.sources(storage, List.of(corpus.toString(), single.toString()));
+        var sources = Corpus.sources(storage, List.of(corpus.toString(), single.toString()), DEFAULT_SELECTION);
 
         assertThat(sources).extracting(Source::name).containsExactly("sub/a.txt", "single.txt");
         assertThat(sources).extracting(Source::length).containsExactly(3L, 5L);

@@ -24,8 +24,21 @@ final class TokenizeCommand implements Callable<Integer> {
     SparkOptions spark;
 
     @Parameters(paramLabel = "INPUT", arity = "0..*",
-            description = "Files, folders (their .txt and .gz files) or globs; overrides the 'input' setting.")
+            description = "Files, folders or globs; overrides the 'input' setting. A folder contributes, recursively, the"
+                    + " files that --include and --exclude select (default: *.txt, *.gz and *.bz2); a file named"
+                    + " here is read whatever its name.")
     List<String> inputs = List.of();
+
+    @Option(names = "--include", paramLabel = "PATTERN",
+            description = "Read the files in INPUT folders that match this glob (repeatable; overrides the 'include'"
+                    + " setting): without '/' it matches the name at any depth (*.c), with '/' the path relative to"
+                    + " the folder (drivers/**.c).")
+    List<String> include = List.of();
+
+    @Option(names = "--exclude", paramLabel = "PATTERN",
+            description = "Leave out the files in INPUT folders that match this glob, even if included (repeatable;"
+                    + " overrides the 'exclude' setting).")
+    List<String> exclude = List.of();
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Dataset directory to create.")
     String output;
@@ -43,6 +56,8 @@ final class TokenizeCommand implements Callable<Integer> {
     public Integer call() {
         var config = job.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, new Overrides()
                 .put("input", inputs.isEmpty() ? null : String.join(",", inputs))
+                .put("include", include.isEmpty() ? null : String.join(",", include))
+                .put("exclude", exclude.isEmpty() ? null : String.join(",", exclude))
                 .put("output", output).put("vocabFrom", vocabFrom).list()).requireComplete();
         try (var sc = SparkContexts.create("lmpipe tokenize", spark.master)) {
             TokenizeJob.run(sc, SparkContexts.storage(sc), config, overwrite, System.out);

@@ -49,7 +49,7 @@ public final class TokenizeJob {
     }
 
     public static Manifest run(JavaSparkContext sc, Storage storage, TokenizeConfig config, boolean overwrite, PrintStream out) {
-        List<Source> sources = Corpus.sources(storage, config.input());
+        List<Source> sources = Corpus.sources(storage, config.input(), config.selection());
         Vocabulary reused = config.vocabFrom().isEmpty() ? null : vocabularyOf(storage, config.vocabFrom());
         var staged = storage.stage(config.output(), overwrite);
         try (staged) {

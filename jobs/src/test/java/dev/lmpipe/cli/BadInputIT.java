@@ -72,7 +72,7 @@ class BadInputIT {
         Path out = work.resolve("out");
         var result = lmpipe("tokenize", folder.toString(), "-o", out.toString());
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.error()).contains("no text files", "pictures");
+        assertThat(result.error()).contains("no files under", "pictures", "include = *.txt");
         assertNothingWritten(out);
     }
 
