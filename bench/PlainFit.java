@@ -33,8 +33,9 @@ public class PlainFit {
         int threads = config.threadsPerWorker(1, Runtime.getRuntime().availableProcessors());
         Networks.useThreads(network, threads);
         var plan = WindowPlan.epoch(train, config.seqLen(), config.batchSize(), config.seed(), 0);
-        var minibatches = plan.subList(0, Math.min(plan.size(), 400)).stream()
-                .map(spec -> Minibatches.read(storage, dataset, train, spec, config.seqLen())).toList();
+        var minibatches = java.util.stream.LongStream.range(0, Math.min(plan.minibatches(), 400))
+                .mapToObj(index -> Minibatches.read(storage, dataset, train, plan.minibatch(index), config.seqLen()))
+                .toList();
         for (int i = 0; i < 5; i++) {
             network.fit(minibatches.get(i));
         }

@@ -21,6 +21,13 @@ public final class Checks {
         return value;
     }
 
+    public static long atLeast(String key, long value, long minimum) {
+        if (value < minimum) {
+            throw new LmpipeException(key + " must be at least " + minimum + ", got " + value);
+        }
+        return value;
+    }
+
     public static double positive(String key, double value) {
         if (!(value > 0) || Double.isInfinite(value)) {
             throw new LmpipeException(key + " must be a positive number, got " + value);

@@ -32,6 +32,19 @@ public final class Minibatches {
         return new DataSet(Nd4j.create(features, shape, 'c'), Nd4j.create(labels, shape, 'c'));
     }
 
+    /**
+     * Reads a worker's share of a round at once, in the calling (Spark task) thread. Not lazily: DL4J's workers
+     * consume minibatches through a prefetching thread (AsyncDataSetIterator), and an exception there, a damaged
+     * shard or an unreadable file, leaves the worker waiting for ever instead of failing the task. A share is a
+     * few minibatches of a few kilobytes each.
+     */
+    public static List<DataSet> readAll(Storage storage, String dataset, List<ShardInfo> shards,
+                                        java.util.Iterator<MinibatchSpec> specs, int seqLen) {
+        var minibatches = new java.util.ArrayList<DataSet>();
+        specs.forEachRemaining(spec -> minibatches.add(read(storage, dataset, shards, spec, seqLen)));
+        return minibatches;
+    }
+
     /** Reads a planned minibatch's windows from the dataset's train shards, opening each shard once. */
     public static DataSet read(Storage storage, String dataset, List<ShardInfo> shards, MinibatchSpec spec, int seqLen) {
         int[][] windows = new int[spec.size()][];

@@ -25,7 +25,7 @@ import java.util.zip.CRC32C;
  *
  * Version 2 is what the character tokenizer writes ({@link CharShards}); version 1 the BPE tokenizer and datasets
  * written before version 2 existed. The manifest records each shard's size and CRC-32C; readers verify both
- * before trusting a shard.
+ * before trusting a shard: a whole read at once, a read of ranges the first time this JVM reads the shard.
  */
 public final class Shards {
     public static final int VERSION = 1;
@@ -71,13 +71,17 @@ public final class Shards {
 
     /** Fails with a message naming the shard if its bytes are not what the manifest promised. */
     public static void verify(String path, byte[] bytes, ShardInfo expected) {
-        if (bytes.length != expected.bytes()) {
-            throw new LmpipeException("shard " + path + " is corrupt: " + bytes.length + " bytes, manifest says "
+        check(path, bytes.length, crc32c(bytes), expected);
+    }
+
+    /** Fails naming the shard if its size or CRC-32C differ from its manifest entry's. */
+    static void check(String path, long bytes, String crc32c, ShardInfo expected) {
+        if (bytes != expected.bytes()) {
+            throw new LmpipeException("shard " + path + " is corrupt: " + bytes + " bytes, manifest says "
                     + expected.bytes() + "; re-run tokenize");
         }
-        String actual = crc32c(bytes);
-        if (!actual.equals(expected.crc32c())) {
-            throw new LmpipeException("shard " + path + " is corrupt: checksum " + actual + ", manifest says "
+        if (!crc32c.equals(expected.crc32c())) {
+            throw new LmpipeException("shard " + path + " is corrupt: checksum " + crc32c + ", manifest says "
                     + expected.crc32c() + "; re-run tokenize");
         }
     }
@@ -130,8 +134,12 @@ public final class Shards {
         return readRanges(storage, directory, shard, new long[]{offset}, length)[0];
     }
 
-    /** Reads {@code length} token ids at each of {@code offsets}, opening the shard once. */
+    /**
+     * Reads {@code length} token ids at each of {@code offsets}, opening the shard once; the first read of a shard in
+     * this JVM verifies it whole ({@link VerifiedShards}).
+     */
     public static int[][] readRanges(Storage storage, String directory, ShardInfo shard, long[] offsets, int length) {
+        VerifiedShards.ensure(storage, directory, shard);
         String path = Storage.child(directory, shard.file());
         int width = shard.width();
         long[] positions = new long[offsets.length];

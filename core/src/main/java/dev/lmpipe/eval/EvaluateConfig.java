@@ -17,11 +17,13 @@ import dev.lmpipe.data.Split;
  * @param samplePrompt prompt of the report's samples at temperatures 0.5, 1.0 and 1.5; empty: a newline
  * @param sampleLength characters per sample (0: no samples)
  * @param sampleSeed   seed of the samples
+ * @param maxCharacters evaluate a fixed sample of about this many characters spread evenly over the split (0: all)
  */
 public record EvaluateConfig(String checkpoint, String dataset, Split split, String output, int seqLen,
-                             int batchSize, int hardest, String samplePrompt, int sampleLength, long sampleSeed) {
+                             int batchSize, int hardest, String samplePrompt, int sampleLength, long sampleSeed,
+                             long maxCharacters) {
     public static final EvaluateConfig DEFAULTS = new EvaluateConfig("", "", Split.validation, "", 0, 128, 20,
-            "", 300, 7);
+            "", 300, 7, 0);
 
     public EvaluateConfig {
         if (split == null) {
@@ -31,12 +33,16 @@ public record EvaluateConfig(String checkpoint, String dataset, Split split, Str
         Checks.positive("batchSize", batchSize);
         Checks.positive("hardest", hardest);
         Checks.atLeast("sampleLength", sampleLength, 0);
+        Checks.atLeast("maxCharacters", maxCharacters, 0);
     }
 
-    /** These settings for the best checkpoint of a run, on its dataset's validation split, report in the run. */
-    public EvaluateConfig forRun(String run, String dataset) {
+    /**
+     * These settings for the best checkpoint of a run, on its dataset's validation split (a sample of about
+     * {@code maxCharacters}, 0: all of it), report in the run.
+     */
+    public EvaluateConfig forRun(String run, String dataset, long maxCharacters) {
         return new EvaluateConfig(run, dataset, Split.validation, "", seqLen, batchSize, hardest, samplePrompt,
-                sampleLength, sampleSeed);
+                sampleLength, sampleSeed, maxCharacters);
     }
 
     public EvaluateConfig requireComplete() {

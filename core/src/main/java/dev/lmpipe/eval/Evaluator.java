@@ -40,9 +40,15 @@ public final class Evaluator {
                 features[w * steps + t] = tokens[(int) (start + (long) w * steps + t)];
             }
         }
-        INDArray input = Nd4j.create(features, new long[]{windows, 1, steps}, 'c');
-        // [windows, vocabulary, steps] softmax probabilities; inference mode, no dropout.
-        float[] probabilities = network.output(input, false).dup('c').data().asFloat();
+        float[] probabilities;
+        // [windows, vocabulary, steps] softmax probabilities; inference mode, no dropout. The arrays are freed here:
+        // their off-heap memory would otherwise wait for a garbage collection that the small heap objects rarely
+        // cause, and an evaluation of millions of characters made gigabytes of it.
+        try (INDArray input = Nd4j.create(features, new long[]{windows, 1, steps}, 'c');
+             INDArray output = network.output(input, false);
+             INDArray rows = output.dup('c')) {
+            probabilities = rows.data().asFloat();
+        }
         int vocabulary = totals.vocabularySize();
         for (int w = 0; w < windows; w++) {
             for (int t = 0; t < real; t++) {

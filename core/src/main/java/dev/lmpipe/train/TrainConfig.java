@@ -19,25 +19,29 @@ import dev.lmpipe.model.Optimization;
  *                           Spark's default parallelism ÷ workers, at least 1
  * @param prefetch           minibatches each worker prefetches asynchronously
  * @param epochs             maximum epochs
- * @param maxMinutes         stop after the round that passes this wall time (0: no limit); validation and a
- *                           checkpoint still follow
+ * @param maxMinutes         wall time of the whole job, final evaluation, checkpoint and report included (0: no
+ *                           limit): training stops early enough for them, by estimates of their time
+ * @param maxCharacters      stop after the round that reaches this many trained characters, counted over the run and
+ *                           its resumes (0: no limit); a resume with a larger bound goes on from there
  * @param learningRate       Adam's step size
  * @param gradientClip       per-layer L2 limit on the gradient of the per-character mean loss
  * @param tbptt              truncated back-propagation length (at least seqLen: full back-propagation)
- * @param patience           stop after this many epochs without a better validation loss
+ * @param patience           stop after this many evaluations without a better validation loss (one ends each
+ *                           epoch, more with {@code eval.everyCharacters})
  * @param evalBatchSize      windows per minibatch when computing the validation loss
  * @param seed               seed of initialisation and of the window order
  * @param report             write run/report (evaluation of the best checkpoint, charts, samples) at the end
  * @param sparkStatistics    collect DL4J's Spark training statistics and write run/spark-stats.html
  * @param checkpoint         checkpoints within epochs and how many to keep
+ * @param eval               the validation sample's size and evaluations within epochs
  */
 public record TrainConfig(String dataset, String output, ModelConfig model, int seqLen, int batchSize,
                           int averagingFrequency, int workers, int threadsPerWorker, int prefetch, int epochs,
-                          double maxMinutes, double learningRate, double gradientClip, int tbptt, int patience,
+                          double maxMinutes, long maxCharacters, double learningRate, double gradientClip, int tbptt, int patience,
                           int evalBatchSize, long seed, boolean report, boolean sparkStatistics,
-                          CheckpointConfig checkpoint) {
+                          CheckpointConfig checkpoint, EvalConfig eval) {
     public static final TrainConfig DEFAULTS = new TrainConfig("", "", ModelConfig.DEFAULTS, 64, 32, 5, 0, 0, 2, 10,
-            0, 0.002, 1.0, 64, 3, 128, 42, true, false, CheckpointConfig.DEFAULTS);
+            0, 0, 0.002, 1.0, 64, 3, 128, 42, true, false, CheckpointConfig.DEFAULTS, EvalConfig.DEFAULTS);
 
     public TrainConfig {
         Checks.positive("seqLen", seqLen);
@@ -48,12 +52,17 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
         Checks.atLeast("prefetch", prefetch, 0);
         Checks.positive("epochs", epochs);
         Checks.within("maxMinutes", maxMinutes, 0, Double.MAX_VALUE);
+        Checks.atLeast("maxCharacters", maxCharacters, 0);
         Checks.positive("patience", patience);
         Checks.positive("evalBatchSize", evalBatchSize);
         optimization(learningRate, gradientClip, seqLen, tbptt, seed);
         model.spec().checkSeqLen(seqLen);
+        // Absent from the state.json of checkpoints written before these settings existed.
         if (checkpoint == null) {
             checkpoint = CheckpointConfig.DEFAULTS;
+        }
+        if (eval == null) {
+            eval = EvalConfig.DEFAULTS;
         }
     }
 

@@ -21,9 +21,10 @@ class WindowPlanTest {
     }
 
     /** All windows of a plan as (shard, start) pairs, in plan order. */
-    private static List<List<Long>> windows(List<MinibatchSpec> plan) {
+    private static List<List<Long>> windows(WindowPlan plan) {
         var windows = new ArrayList<List<Long>>();
-        for (MinibatchSpec spec : plan) {
+        for (long index = 0; index < plan.minibatches(); index++) {
+            MinibatchSpec spec = plan.minibatch(index);
             assertThat(spec.size()).isEqualTo(BATCH);
             for (int i = 0; i < spec.size(); i++) {
                 windows.add(List.of((long) spec.shards()[i], spec.starts()[i]));
@@ -90,29 +91,94 @@ class WindowPlanTest {
     void minibatchCountIsWholeBatchesOfAllWindows() {
         for (int epoch = 0; epoch < 5; epoch++) {
             var plan = WindowPlan.epoch(SHARDS, SEQ_LEN, BATCH, SEED, epoch);
-            long offset = plan.get(0).starts()[0] % SEQ_LEN;
+            long offset = plan.minibatch(0).starts()[0] % SEQ_LEN;
             // epoch 0: 62 + 20 + 0 + 32 = 114 windows → 28 minibatches, 2 windows dropped.
-            assertThat(plan).hasSize(windowCount(offset) / BATCH);
+            assertThat(plan.windows()).isEqualTo(windowCount(offset));
+            assertThat(plan.minibatches()).isEqualTo(windowCount(offset) / BATCH);
         }
-        assertThat(WindowPlan.epoch(SHARDS, SEQ_LEN, BATCH, SEED, 0)).hasSize(28);
+        assertThat(WindowPlan.epoch(SHARDS, SEQ_LEN, BATCH, SEED, 0).minibatches()).isEqualTo(28);
+    }
+
+    @Test
+    void everyWindowOfTheEpochIsVisitedExactlyOnce() {
+        for (int epoch = 0; epoch < 5; epoch++) {
+            // Batch 1 drops no window: the plan's windows are all the epoch's windows, each once.
+            var plan = WindowPlan.epoch(SHARDS, SEQ_LEN, 1, SEED, epoch);
+            var visited = windows1(plan);
+            long offset = visited.get(0).get(1) % SEQ_LEN;
+            var expected = new HashSet<List<Long>>();
+            for (int shard = 0; shard < SHARDS.size(); shard++) {
+                for (long start = offset; start + SEQ_LEN + 1 <= SHARDS.get(shard).tokens(); start += SEQ_LEN) {
+                    expected.add(List.of((long) shard, start));
+                }
+            }
+            assertThat(visited).hasSize(expected.size());
+            assertThat(new HashSet<>(visited)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void theOrderIsShuffledNotTheShardOrder() {
+        var visited = windows1(WindowPlan.epoch(SHARDS, SEQ_LEN, 1, SEED, 0));
+        var sorted = new ArrayList<>(visited);
+        sorted.sort(java.util.Comparator.<List<Long>>comparingLong(w -> w.get(0)).thenComparingLong(w -> w.get(1)));
+        assertThat(visited).isNotEqualTo(sorted);
+        // The first 20 visited windows come from more than one shard.
+        assertThat(visited.subList(0, 20).stream().map(w -> w.get(0)).distinct().count()).isGreaterThan(1);
+    }
+
+    private static List<List<Long>> windows1(WindowPlan plan) {
+        var windows = new ArrayList<List<Long>>();
+        for (long index = 0; index < plan.minibatches(); index++) {
+            MinibatchSpec spec = plan.minibatch(index);
+            windows.add(List.of((long) spec.shards()[0], spec.starts()[0]));
+        }
+        return windows;
     }
 
     @Test
     void shardsTooSmallForOneWindowGiveNoMinibatches() {
-        assertThat(WindowPlan.epoch(List.of(shard(0, SEQ_LEN)), SEQ_LEN, 1, SEED, 0)).isEmpty();
-        assertThat(WindowPlan.epoch(List.of(shard(0, SEQ_LEN + 1)), SEQ_LEN, 1, SEED, 0)).hasSize(1);
+        assertThat(WindowPlan.epoch(List.of(shard(0, SEQ_LEN)), SEQ_LEN, 1, SEED, 0).minibatches()).isZero();
+        assertThat(WindowPlan.epoch(List.of(shard(0, SEQ_LEN + 1)), SEQ_LEN, 1, SEED, 0).minibatches()).isEqualTo(1);
+        assertThat(WindowPlan.epoch(List.of(), SEQ_LEN, 1, SEED, 0).rounds(5)).isZero();
     }
 
     @Test
     void roundsPartitionMinibatchesInOrderWithAShortLastRound() {
         var plan = WindowPlan.epoch(SHARDS, SEQ_LEN, BATCH, SEED, 0); // 28 minibatches
-        var rounds = WindowPlan.rounds(plan, 5);
-
-        assertThat(rounds).hasSize(6);
+        assertThat(plan.rounds(5)).isEqualTo(6);
+        var rounds = new ArrayList<List<MinibatchSpec>>();
+        for (long round = 0; round < plan.rounds(5); round++) {
+            rounds.add(plan.round(round, 5));
+        }
         assertThat(rounds.subList(0, 5)).allSatisfy(r -> assertThat(r).hasSize(5));
         assertThat(rounds.get(5)).hasSize(3);
-        assertThat(rounds.stream().flatMap(List::stream).toList()).containsExactlyElementsOf(plan);
-        assertThat(WindowPlan.rounds(plan, 7)).hasSize(4).allSatisfy(r -> assertThat(r).hasSize(7));
-        assertThat(WindowPlan.rounds(List.of(), 5)).isEmpty();
+        var inRounds = rounds.stream().flatMap(List::stream).map(WindowPlanTest::pairs).toList();
+        var inOrder = new ArrayList<List<List<Long>>>();
+        for (long index = 0; index < plan.minibatches(); index++) {
+            inOrder.add(pairs(plan.minibatch(index)));
+        }
+        assertThat(inRounds).isEqualTo(inOrder);
+        assertThat(plan.rounds(7)).isEqualTo(4);
+        assertThat(plan.round(3, 7)).hasSize(7);
+    }
+
+    /** A resumed run recomputes its epoch's plan: a round computed by a fresh plan is the same round. */
+    @Test
+    void aRoundComputedAfreshEqualsTheSameRoundOfAnEarlierPlan() {
+        var first = WindowPlan.epoch(SHARDS, SEQ_LEN, BATCH, SEED, 3);
+        var again = WindowPlan.epoch(SHARDS, SEQ_LEN, BATCH, SEED, 3);
+        for (long round = 0; round < first.rounds(5); round++) {
+            assertThat(again.round(round, 5).stream().map(WindowPlanTest::pairs).toList())
+                    .isEqualTo(first.round(round, 5).stream().map(WindowPlanTest::pairs).toList());
+        }
+    }
+
+    private static List<List<Long>> pairs(MinibatchSpec spec) {
+        var pairs = new ArrayList<List<Long>>();
+        for (int i = 0; i < spec.size(); i++) {
+            pairs.add(List.of((long) spec.shards()[i], spec.starts()[i]));
+        }
+        return pairs;
     }
 }

@@ -2,6 +2,7 @@ package dev.lmpipe.spark;
 
 import dev.lmpipe.LmpipeException;
 import dev.lmpipe.data.Manifest;
+import dev.lmpipe.data.VerifiedShards;
 import dev.lmpipe.eval.EvaluateConfig;
 import dev.lmpipe.eval.EvaluationReport;
 import dev.lmpipe.eval.LossTotals;
@@ -46,11 +47,11 @@ public final class EvaluateJob {
         if (shards.isEmpty()) {
             throw new LmpipeException("dataset " + config.dataset() + " has no " + config.split() + " split");
         }
-        LossJob.verify(sc, storage, dataset, shards);
+        VerifiedShards.checkSizes(storage, dataset, shards);
         int seqLen = config.seqLen() > 0 ? config.seqLen() : checkpoint.state().config().seqLen();
         checkpoint.spec().checkSeqLen(seqLen);
         LossTotals totals = LossJob.loss(sc, storage, dataset, shards, checkpoint.network(),
-                checkpoint.vocabulary().size(), seqLen, config.batchSize());
+                checkpoint.vocabulary().size(), seqLen, config.batchSize(), config.maxCharacters());
         var evaluation = EvaluationReport.of(totals, checkpoint.vocabulary(), manifest.charactersPerToken(config.split()),
                 provenance(checkpoint, dataset, config, seqLen));
         var samples = samples(checkpoint, config);
@@ -80,6 +81,8 @@ public final class EvaluateJob {
         provenance.put("dataset", dataset);
         provenance.put("split", config.split().name());
         provenance.put("seqLen", seqLen);
+        // 0: every character of the split; else the fixed sample of about that many that training evaluates.
+        provenance.put("maxCharacters", config.maxCharacters());
         provenance.put("model", checkpoint.state().config().model());
         provenance.put("versions", checkpoint.state().versions());
         return provenance;

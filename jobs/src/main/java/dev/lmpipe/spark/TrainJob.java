@@ -8,6 +8,7 @@ import dev.lmpipe.data.MinibatchSpec;
 import dev.lmpipe.data.Minibatches;
 import dev.lmpipe.data.ShardInfo;
 import dev.lmpipe.data.Split;
+import dev.lmpipe.data.VerifiedShards;
 import dev.lmpipe.data.WindowPlan;
 import dev.lmpipe.eval.EvaluateConfig;
 import dev.lmpipe.eval.LossTotals;
@@ -20,20 +21,24 @@ import dev.lmpipe.train.EarlyStopping;
 import dev.lmpipe.train.MetricsLine;
 import dev.lmpipe.train.Progress;
 import dev.lmpipe.train.RoundLine;
+import dev.lmpipe.train.TimeBudget;
 import dev.lmpipe.train.TrainConfig;
 import dev.lmpipe.train.TrainingState;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * train: dataset → model (LSTM, transformer, MLP) trained by Spark parameter averaging → a checkpoint and a
- * metrics line per epoch.
- * The driver plans each epoch's minibatches (shard and offset of every window), the executors read exactly
- * those windows and fit them; validation loss is computed exactly on the executors after every epoch.
+ * train: dataset → model (LSTM, transformer, MLP) trained by Spark parameter averaging → checkpoints and a
+ * metrics line per evaluation.
+ * The driver computes each round's minibatches from the epoch's plan (shard and offset of every window, in memory
+ * that grows with the shards, not the windows), the executors read exactly those windows and fit them; the
+ * validation loss is computed on the executors over a fixed sample of the validation split.
  */
 public final class TrainJob {
     private final JavaSparkContext sc;
@@ -41,6 +46,17 @@ public final class TrainJob {
     private final TrainConfig config;
     private final PrintStream out;
     private Checkpoint start;
+    // The run in progress, set by run().
+    private String dataset;
+    private String run;
+    private Manifest manifest;
+    private String manifestHash;
+    private CheckpointStore store;
+    private ParameterAveraging averaging;
+    private int workers;
+    private Totals totals;
+    private EarlyStopping stopping;
+    private TimeBudget budget;
 
     public TrainJob(JavaSparkContext sc, Storage storage, TrainConfig config, PrintStream out) {
         this.sc = sc;
@@ -62,21 +78,65 @@ public final class TrainJob {
         return this;
     }
 
-    /** Trains until the epoch limit, early stopping or the time limit; returns the last training state. */
+    /**
+     * Trains until the epoch limit, early stopping or a budget (time, characters); returns the last training state.
+     * Every evaluation (at each epoch's end, every {@code eval.everyCharacters} and when a budget stops training)
+     * writes a metrics line and commits a checkpoint, which a resume continues from, in the middle of an epoch too.
+     */
     public TrainingState run(boolean resume, boolean overwrite) {
-        String dataset = storage.qualify(config.dataset());
-        String run = storage.qualify(config.output());
-        Manifest manifest = Manifest.read(storage, dataset);
-        String manifestHash = Manifest.hash(storage.readAll(Storage.child(dataset, Manifest.FILE)));
+        long began = System.nanoTime();
+        dataset = storage.qualify(config.dataset());
+        run = storage.qualify(config.output());
+        manifest = Manifest.read(storage, dataset);
+        manifestHash = Manifest.hash(storage.readAll(Storage.child(dataset, Manifest.FILE)));
         if (manifest.shards(Split.validation).isEmpty()) {
             throw new LmpipeException("dataset " + config.dataset() + " has no validation split, which early stopping and"
                     + " checkpoint selection need; tokenize it with validationFraction > 0");
         }
-        LossJob.verify(sc, storage, dataset, manifest.shards());
+        // Sizes here, contents where each shard is first read (VerifiedShards): no read of the whole dataset.
+        VerifiedShards.checkSizes(storage, dataset, manifest.shards());
 
-        var store = new CheckpointStore(storage, run);
+        store = new CheckpointStore(storage, run);
         Checkpoint resumed = prepareRun(store, run, manifest, resume, overwrite);
         TrainingState state = resumed == null ? null : resumed.state();
+        averaging = averaging(resumed);
+        totals = Totals.from(state);
+        stopping = EarlyStopping.resume(config.patience(), state);
+        budget = new TimeBudget(config.maxMinutes(), began, config.report());
+        if (config.maxCharacters() > 0 && totals.characters >= config.maxCharacters()) {
+            out.printf("train: %,d characters trained already, maxCharacters is %,d: raise it to train on%n",
+                    totals.characters, config.maxCharacters());
+            return state;
+        }
+        Broadcast<List<ShardInfo>> train = sc.broadcast(manifest.shards(Split.train));
+        try {
+            for (int epoch = state == null ? 1 : state.epoch() + 1; epoch <= config.epochs(); epoch++) {
+                var resumedRounds = state != null && state.epoch() == epoch - 1 ? state : null;
+                var result = trainEpoch(train, epoch, state, resumedRounds);
+                state = result.state();
+                if (result.stopped() != null) {
+                    out.println("train: stopped " + (state.atEpochEnd() ? "after epoch " + epoch
+                            : "in epoch " + epoch + " after round " + state.epochRound()) + ": " + result.stopped());
+                    break;
+                }
+            }
+        } finally {
+            train.destroy();
+        }
+        if (config.sparkStatistics()) {
+            averaging.exportStatistics(Storage.child(run, EvaluateJob.SPARK_STATISTICS));
+            // The same statistics as numbers, for bench/cluster_scaleout.sh: where a round's time goes.
+            storage.writeAtomically(Storage.child(run, "spark-stats.json"), Json.write(averaging.statisticsTotals()));
+        }
+        if (config.report() && state != null) {
+            EvaluateJob.run(sc, storage, EvaluateConfig.DEFAULTS.forRun(run, dataset, config.eval().maxCharacters()),
+                    true, out);
+        }
+        return state;
+    }
+
+    /** The network to train (resumed, warm-started or new) inside DL4J's parameter averaging. */
+    private ParameterAveraging averaging(Checkpoint resumed) {
         if (resumed == null && start != null && !start.vocabulary().equals(manifest.vocabulary())) {
             throw new LmpipeException("cannot start from " + start.path() + ": it was trained with another vocabulary than "
                     + config.dataset() + "'s; tokenize with --vocab-from " + start.path());
@@ -89,69 +149,19 @@ public final class TrainJob {
             network.setLearningRate(config.learningRate());
             out.println("train: starting from " + start.path());
         }
-        int workers = config.workers(sc.isLocal(), sc.defaultParallelism());
+        workers = config.workers(sc.isLocal(), sc.defaultParallelism());
         int threads = config.threadsPerWorker(workers, sc.defaultParallelism());
         Networks.useThreads(network, threads);
-        var averaging = new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
-                config.prefetch(), config.sparkStatistics());
         out.printf("train: %s, %,d parameters, vocabulary %d, %d worker(s) × batch %d × %d minibatches per round,"
                         + " %d thread(s) per worker%n",
                 config.model().spec(), network.numParams(), manifest.vocabulary().size(), workers, config.batchSize(),
                 config.averagingFrequency(), threads);
-
-        var totals = Totals.from(state);
-        var stopping = EarlyStopping.resume(config.patience(), state);
-        long began = System.nanoTime();
-        for (int epoch = state == null ? 1 : state.epoch() + 1; epoch <= config.epochs(); epoch++) {
-            var resumedRounds = state != null && state.epoch() == epoch - 1 ? state : null;
-            var trained = trainEpoch(averaging, dataset, run, store, manifest, manifestHash, epoch, workers, began,
-                    totals, stopping, state, resumedRounds);
-            network = averaging.network();
-            LossTotals validation = LossJob.loss(sc, storage, dataset, manifest.shards(Split.validation), network,
-                    manifest.vocabulary().size(), config.seqLen(), config.evalBatchSize());
-            double loss = validation.natsPerCharacter();
-            // Per token for BPE: bits are reported per character so that runs with different tokenizers compare.
-            double bits = loss / manifest.charactersPerToken(Split.validation) / Math.log(2);
-            stopping = stopping.after(epoch, loss);
-            String stopped = stopping.shouldStop() ? "no improvement for " + config.patience() + " epoch(s)"
-                    : trained.outOfTime() ? "time limit of " + config.maxMinutes() + " minutes"
-                    : epoch == config.epochs() ? "epoch limit" : null;
-            state = state(epoch, totals, loss, stopping, stopped, manifest, manifestHash, 0, 0);
-            String checkpoint = Storage.child(store.directory(), CheckpointStore.name(state));
-            var line = new MetricsLine(epoch, totals.step, totals.rounds, totals.characters, trained.meanLoss(), loss,
-                    bits, validation.perplexity(), trained.seconds(),
-                    trained.charactersPerSecond(), stopping.improved(epoch), checkpoint, Instant.now().toString());
-            // History first, checkpoint second: a resume drops the lines past its checkpoint (RunHistory.truncate),
-            // so a crash between the two neither loses nor doubles a line.
-            storage.append(Storage.child(run, RunHistory.ROUNDS), Json.lines(trained.rounds()));
-            storage.append(Storage.child(run, RunHistory.EPOCHS), Json.lines(List.of(line)));
-            commit(store, network, manifest, state, stopping.improved(epoch));
-            String unit = manifest.vocabulary().tokenizer() == dev.lmpipe.text.TokenizerKind.character ? "char" : "token";
-            out.printf("epoch %d: validation %.4f nats/%s (%.4f bits/char, perplexity %.2f) over %,d %ss%s; %,.0f %ss/s%n",
-                    epoch, loss, unit, bits, validation.perplexity(), validation.characters(), unit,
-                    stopping.improved(epoch) ? ", best so far" : "", trained.charactersPerSecond(), unit);
-            if (stopped != null) {
-                out.println("train: stopped after epoch " + epoch + ": " + stopped);
-                break;
-            }
-        }
-        if (config.sparkStatistics()) {
-            averaging.exportStatistics(Storage.child(run, EvaluateJob.SPARK_STATISTICS));
-            // The same statistics as numbers, for bench/cluster_scaleout.sh: where a round's time goes.
-            storage.writeAtomically(Storage.child(run, "spark-stats.json"), Json.write(averaging.statisticsTotals()));
-        }
-        if (config.report() && state != null) {
-            EvaluateJob.run(sc, storage, EvaluateConfig.DEFAULTS.forRun(run, dataset), true, out);
-        }
-        return state;
+        return new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
+                config.prefetch(), config.sparkStatistics());
     }
 
-    /**
-     * What one epoch of rounds did: mean round loss (nats/char), training time and speed, whether time ran out,
-     * and a line per round.
-     */
-    private record EpochResult(double meanLoss, double seconds, double charactersPerSecond, boolean outOfTime,
-                               List<RoundLine> rounds) {
+    /** How an epoch ended: the state of its last checkpoint and why training stops, or null if it goes on. */
+    private record EpochResult(TrainingState state, String stopped) {
     }
 
     /** Counters that run across epochs and resumes. */
@@ -171,8 +181,7 @@ public final class TrainJob {
         }
     }
 
-    private TrainingState state(int epochsDone, Totals totals, double validationLoss, EarlyStopping stopping,
-                                String stopped, Manifest manifest, String manifestHash, int epochRound,
+    private TrainingState state(int epochsDone, double validationLoss, String stopped, int epochRound,
                                 double epochLossSum) {
         return new TrainingState(epochsDone, totals.step, totals.rounds, totals.characters, config.seed(),
                 validationLoss, stopping.best(), stopping.bestEpoch(), stopping.epochsWithoutImprovement(), stopped,
@@ -181,65 +190,132 @@ public final class TrainJob {
     }
 
     /** Commits a checkpoint, then prunes old ones as {@code checkpoint.keep} says. */
-    private void commit(CheckpointStore store, MultiLayerNetwork network, Manifest manifest, TrainingState state,
-                        boolean best) {
-        store.commit(network, manifest.vocabulary(), state, best);
+    private void commit(TrainingState state, boolean best) {
+        long began = System.nanoTime();
+        store.commit(averaging.network(), manifest.vocabulary(), state, best);
         for (String deleted : store.prune(config.checkpoint().keep())) {
             out.println("train: deleted old checkpoint " + deleted + " (checkpoint.keep = " + config.checkpoint().keep() + ")");
         }
+        budget.committed((System.nanoTime() - began) / 1e9);
     }
 
     /**
-     * Fits one epoch's planned minibatches, one averaging round at a time, printing a line per round and
-     * committing a checkpoint every {@code checkpoint.everyRounds} rounds. {@code resumed}, when the run resumes
-     * in the middle of this epoch, says how many rounds are already done.
+     * Fits one epoch's planned minibatches, one averaging round at a time, printing a line per round; evaluates and
+     * commits at the epoch's end, every {@code eval.everyCharacters} and when a budget stops it, and commits without
+     * evaluating every {@code checkpoint.everyRounds} rounds. {@code resumed}, when the run resumes in the middle of
+     * this epoch, says how many rounds are already done.
      */
-    private EpochResult trainEpoch(ParameterAveraging averaging, String dataset, String run, CheckpointStore store,
-                                   Manifest manifest, String manifestHash, int epoch, int workers, long began,
-                                   Totals totals, EarlyStopping stopping, TrainingState previous,
+    private EpochResult trainEpoch(Broadcast<List<ShardInfo>> train, int epoch, TrainingState previous,
                                    TrainingState resumed) {
-        List<ShardInfo> train = manifest.shards(Split.train);
-        List<MinibatchSpec> plan = WindowPlan.epoch(train, config.seqLen(), config.batchSize(), config.seed(), epoch - 1);
-        if (plan.isEmpty()) {
+        var plan = WindowPlan.epoch(train.value(), config.seqLen(), config.batchSize(), config.seed(), epoch - 1);
+        if (plan.minibatches() == 0) {
             throw new LmpipeException("the training split of " + dataset + " has fewer than batchSize × (seqLen + 1) = "
                     + config.batchSize() * (config.seqLen() + 1) + " characters; lower batchSize or seqLen, or add text");
         }
-        var rounds = WindowPlan.rounds(plan, workers * config.averagingFrequency());
+        int perRound = workers * config.averagingFrequency();
+        int rounds = Math.toIntExact(plan.rounds(perRound));
         int done = resumed == null ? 0 : resumed.epochRound();
         double lossSum = resumed == null ? 0 : resumed.epochLossSum();
-        var progress = new Progress(out, epoch, config.epochs(), rounds.size(), done);
+        double validationLoss = previous == null ? Double.NaN : previous.validationLoss();
+        var progress = new Progress(out, epoch, config.epochs(), rounds, done);
         // Spark closures capture locals only: this job object is not serializable.
         Storage storage = this.storage;
+        String dataset = this.dataset;
         int seqLen = config.seqLen();
-        int every = config.checkpoint().everyRounds();
-        // Round lines not yet in rounds.jsonl: written with the next checkpoint, mid-epoch or the epoch's own.
-        var unsaved = new java.util.ArrayList<RoundLine>();
-        for (List<MinibatchSpec> round : rounds.subList(done, rounds.size())) {
+        long sample = sampleCharacters();
+        // Round lines not yet in rounds.jsonl: written with the next checkpoint.
+        var unsaved = new ArrayList<RoundLine>();
+        double roundSeconds = 0;
+        while (done < rounds) {
+            if (progress.rounds() > 0 && !budget.allowsRound(System.nanoTime(), roundSeconds, sample,
+                    progress.charactersPerSecond())) {
+                return evaluate(epoch, done, rounds, lossSum, progress, unsaved,
+                        "time limit of " + config.maxMinutes() + " minutes");
+            }
+            long roundStarted = System.nanoTime();
+            List<MinibatchSpec> round = plan.round(done, perRound);
             double score = averaging.fit(sc.parallelize(round, Math.min(workers, round.size()))
-                    .map(spec -> Minibatches.read(storage, dataset, train, spec, seqLen)), round.size());
+                    .mapPartitions(specs -> Minibatches.readAll(storage, dataset, train.value(), specs, seqLen)
+                            .iterator()), round.size());
             // DL4J's score sums the loss over the (last truncated-BPTT segment's) time steps.
             double loss = score / Math.min(config.seqLen(), config.tbptt());
             long characters = (long) round.size() * config.batchSize() * config.seqLen();
+            long before = totals.characters;
             totals.step += round.size();
             totals.rounds++;
             totals.characters += characters;
             lossSum += loss;
             done++;
             double speed = progress.round(loss, characters);
-            double elapsed = (System.nanoTime() - began) / 1e9;
-            unsaved.add(new RoundLine(epoch, totals.rounds, totals.characters, loss, elapsed, speed));
-            if (config.maxMinutes() > 0 && elapsed / 60 >= config.maxMinutes()) {
-                return new EpochResult(lossSum / done, progress.seconds(), progress.charactersPerSecond(), true, unsaved);
+            roundSeconds = (System.nanoTime() - roundStarted) / 1e9;
+            unsaved.add(new RoundLine(epoch, totals.rounds, totals.characters, loss, budget.elapsedSeconds(System.nanoTime()),
+                    speed));
+            if (config.maxCharacters() > 0 && totals.characters >= config.maxCharacters()) {
+                return evaluate(epoch, done, rounds, lossSum, progress, unsaved,
+                        String.format("character limit of %,d", config.maxCharacters()));
             }
-            if (every > 0 && done % every == 0 && done < rounds.size()) {
+            long every = config.eval().everyCharacters();
+            if (done == rounds || every > 0 && totals.characters / every > before / every) {
+                var result = evaluate(epoch, done, rounds, lossSum, progress, unsaved, null);
+                if (result.stopped() != null || done == rounds) {
+                    return result;
+                }
+                validationLoss = result.state().validationLoss();
+            } else if (config.checkpoint().everyRounds() > 0 && done % config.checkpoint().everyRounds() == 0) {
                 storage.append(Storage.child(run, RunHistory.ROUNDS), Json.lines(unsaved));
                 unsaved.clear();
-                var middle = state(epoch - 1, totals, previous == null ? Double.NaN : previous.validationLoss(),
-                        stopping, null, manifest, manifestHash, done, lossSum);
-                commit(store, averaging.network(), manifest, middle, false);
+                commit(state(epoch - 1, validationLoss, null, done, lossSum), false);
             }
         }
-        return new EpochResult(lossSum / done, progress.seconds(), progress.charactersPerSecond(), false, unsaved);
+        // A resume at the very end of an epoch: nothing left to fit, the epoch's evaluation was its checkpoint's.
+        return new EpochResult(resumed, null);
+    }
+
+    /** Characters of the validation sample each evaluation reads. */
+    private long sampleCharacters() {
+        long all = manifest.characters(Split.validation);
+        long max = config.eval().maxCharacters();
+        return max > 0 ? Math.min(max, all) : all;
+    }
+
+    /**
+     * Evaluates the validation sample after round {@code done} of {@code rounds} of epoch {@code epoch}, writes the
+     * metrics and round lines and commits a checkpoint (the epoch's, or one in its middle); {@code budgetStop} is why
+     * training stops if a budget stops it, else null.
+     */
+    private EpochResult evaluate(int epoch, int done, int rounds, double lossSum, Progress progress,
+                                 List<RoundLine> unsaved, String budgetStop) {
+        long began = System.nanoTime();
+        LossTotals validation = LossJob.loss(sc, storage, dataset, manifest.shards(Split.validation),
+                averaging.network(), manifest.vocabulary().size(), config.seqLen(), config.evalBatchSize(),
+                config.eval().maxCharacters());
+        budget.evaluated((System.nanoTime() - began) / 1e9);
+        double loss = validation.natsPerCharacter();
+        // Per token for BPE: bits are reported per character so that runs with different tokenizers compare.
+        double bits = loss / manifest.charactersPerToken(Split.validation) / Math.log(2);
+        stopping = stopping.after(epoch, loss);
+        boolean epochDone = done == rounds;
+        String stopped = stopping.shouldStop() ? "no improvement for " + config.patience() + " evaluation(s)"
+                : budgetStop != null ? budgetStop
+                : epochDone && epoch == config.epochs() ? "epoch limit" : null;
+        TrainingState state = epochDone ? state(epoch, loss, stopped, 0, 0)
+                : state(epoch - 1, loss, stopped, done, lossSum);
+        String checkpoint = Storage.child(store.directory(), CheckpointStore.name(state));
+        var line = new MetricsLine(epoch, totals.step, totals.rounds, totals.characters, lossSum / done, loss,
+                bits, validation.perplexity(), progress.seconds(), progress.charactersPerSecond(),
+                stopping.lastImproved(), checkpoint, Instant.now().toString());
+        // History first, checkpoint second: a resume drops the lines past its checkpoint (RunHistory.truncate),
+        // so a crash between the two neither loses nor doubles a line.
+        storage.append(Storage.child(run, RunHistory.ROUNDS), Json.lines(unsaved));
+        unsaved.clear();
+        storage.append(Storage.child(run, RunHistory.EPOCHS), Json.lines(List.of(line)));
+        commit(state, stopping.lastImproved());
+        String unit = manifest.vocabulary().tokenizer() == dev.lmpipe.text.TokenizerKind.character ? "char" : "token";
+        out.printf("%s: validation %.4f nats/%s (%.4f bits/char, perplexity %.2f) over %,d %ss%s; %,.0f %ss/s%n",
+                epochDone ? "epoch " + epoch : "epoch " + epoch + " round " + done, loss, unit, bits,
+                validation.perplexity(), validation.characters(), unit,
+                stopping.lastImproved() ? ", best so far" : "", progress.charactersPerSecond(), unit);
+        return new EpochResult(state, stopped);
     }
 
     /** Checks the run directory against --resume / --overwrite; returns the checkpoint to resume from, or null. */
