@@ -9,10 +9,11 @@
 # process (driver and executors: local mode runs them in one JVM); the median training chars/s over the rounds
 # after the first 20; validation and test bits/char; a generated sample. To check that the data path is not the
 # bottleneck, the same model (same shapes: the Linux corpus tokenized again with tinyshakespeare's vocabulary
-# size, its rarer characters <unk>) trains for TS_MINUTES on each corpus, and the median round rates are compared.
+# size, its rarer characters <unk>) trains RATE_CHARACTERS on each corpus, and the median round rates are compared.
 #
 # Usage: bench/linux.sh [minutes per model, default 10] [work dir, default /tmp/lmpipe-linux]
-#   Environment: MODELS ("lstm gpt"), TS_MINUTES (2; 0 skips the data-path comparison), TEST_CHARACTERS (2000000).
+#   Environment: MODELS ("lstm gpt"), RATE_CHARACTERS (2000000; 0 skips the data-path comparison),
+#   TEST_CHARACTERS (2000000).
 # Needs: Java 17, Maven, and the tarball: apt-get install linux-source-6.1 (installs
 # /usr/src/linux-source-6.1.tar.xz; this script installs nothing).
 set -euo pipefail
@@ -20,7 +21,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 minutes="${1:-10}"
 work="${2:-/tmp/lmpipe-linux}"
 models="${MODELS:-lstm gpt}"
-ts_minutes="${TS_MINUTES:-2}"
+rate_characters="${RATE_CHARACTERS:-2000000}"
 test_characters="${TEST_CHARACTERS:-2000000}"
 tarball=/usr/src/linux-source-6.1.tar.xz
 shakespeare="$root/../shared/data/tinyshakespeare.txt"
@@ -70,7 +71,7 @@ read -r seconds rss < "$work/tokenize.time"
 grep -E "tokenize: [0-9,]+ characters|tokenize: (train|validation|test) " "$work/tokenize.log" | cut -c10-
 printf 'tokenize: %.1f s wall, peak RSS %.2f GB\n' "$seconds" "$(echo "$rss / 1048576" | bc -l)"
 
-if [ "$ts_minutes" != 0 ]; then
+if [ "$rate_characters" != 0 ]; then
   rm -rf "$work/ts-dataset" "$work/same-vocabulary"
   "$lmpipe" tokenize "$shakespeare" -o "$work/ts-dataset" > "$work/ts-tokenize.log" 2>&1
   ids=$(sed -n 's/.*vocabulary of \([0-9]*\) ids.*/\1/p' "$work/ts-tokenize.log")
@@ -100,19 +101,20 @@ for model in $models; do
   printf 'train job: %.1f s wall (budget %d s), first round at %s s after launch, peak RSS %.2f GB\n' \
     "$seconds" "$((minutes * 60))" "$first" "$(echo "$rss / 1048576" | bc -l)"
   grep -E "^ *[0-9.]+ train: stopped" "$work/train-$model.log" | cut -c10- || true
-  echo "training: median $(median_rate "$run") chars/s over rounds 21 and after, $(tail -1 "$run/rounds.jsonl" \
-    | python3 -c 'import json,sys; print(f"{json.loads(sys.stdin.read())[\"trainedCharacters\"]:,} characters")')"
+  trained=$(tail -1 "$run/rounds.jsonl" | python3 -c 'import json, sys; print(json.load(sys.stdin)["trainedCharacters"])')
+  echo "training: median $(median_rate "$run") chars/s over rounds 21 and after, $trained characters trained"
   echo "validation (last evaluation, the sample of eval.maxCharacters): $validation"
   echo "test (best checkpoint, sample of $test_characters): $test"
-  if [ "$ts_minutes" != 0 ]; then
+  if [ "$rate_characters" != 0 ]; then
     for corpus in ts-dataset same-vocabulary; do
       rm -rf "$work/rate-$model-$corpus"
-      "$lmpipe" train -c "$conf" -d "$work/$corpus" -o "$work/rate-$model-$corpus" --set maxMinutes="$ts_minutes" \
-        --set report=false > "$work/rate-$model-$corpus.log" 2>&1
+      "$lmpipe" train -c "$conf" -d "$work/$corpus" -o "$work/rate-$model-$corpus" \
+        --set maxCharacters="$rate_characters" --set eval.maxCharacters=100000 --set report=false \
+        > "$work/rate-$model-$corpus.log" 2>&1
     done
     linux_rate=$(median_rate "$work/rate-$model-same-vocabulary")
     ts_rate=$(median_rate "$work/rate-$model-ts-dataset")
-    echo "data path, same model ($ids ids), ${ts_minutes} min each, median chars/s over rounds 21 and after:" \
+    echo "data path, same model ($ids ids), $rate_characters characters each, median chars/s over rounds 21 and after:" \
       "Linux $linux_rate, tinyshakespeare $ts_rate, ratio $(echo "scale=3; $linux_rate / $ts_rate" | bc -l)"
   fi
   echo "sample (temperature 0.8, top-k 20, after 'static int '):"

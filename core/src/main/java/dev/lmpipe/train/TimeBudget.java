@@ -2,15 +2,12 @@ package dev.lmpipe.train;
 
 /**
  * A wall-time budget for a whole training job ({@code maxMinutes}): training stops before the round that would leave
- * too little time for what must follow it, the final evaluation, checkpoint and report. What follows is estimated
- * from what this job has measured: the last evaluation's and commit's durations once there were some; before the
- * first evaluation, the sample's characters at {@link #EVALUATION_SPEEDUP} times the training rate (a forward pass
- * costs about a third of a training step; the LSTM on the Linux corpus evaluated 6 times faster than it trained,
- * bench/RESULTS.md).
+ * too little time for what must follow it, the final evaluation, checkpoint and report (which reuses the job's
+ * evaluation of the best checkpoint when there is one, else evaluates it again). Their durations are the
+ * last ones this job measured: the evaluation's from a timed evaluation of part of the sample (the train job times
+ * one after its first round) until a whole one has run, the commit's once one has run.
  */
 public final class TimeBudget {
-    /** Characters evaluated per second over characters trained per second, before an evaluation was timed. */
-    static final double EVALUATION_SPEEDUP = 3.0;
     /** Seconds assumed for a checkpoint's commit before one was timed. */
     static final double FIRST_COMMIT_SECONDS = 2.0;
     /** Seconds of a report beyond its evaluation: loading the best checkpoint, samples, charts. */
@@ -19,22 +16,31 @@ public final class TimeBudget {
     private final double limitSeconds;
     private final long startedNanos;
     private final boolean report;
+    private boolean reportEvaluates;
     private double evaluationSeconds = Double.NaN;
     private double commitSeconds = FIRST_COMMIT_SECONDS;
 
     /**
-     * @param maxMinutes   the budget (0: none)
-     * @param startedNanos {@link System#nanoTime()} when the job started
-     * @param report       whether a report (one more evaluation) follows training
+     * @param maxMinutes      the budget (0: none)
+     * @param startedNanos    {@link System#nanoTime()} when the job started
+     * @param report          whether a report follows training
+     * @param reportEvaluates whether the report evaluates a checkpoint again (the best one, when this job has not
+     *                        evaluated it), rather than reusing this job's evaluation of it
      */
-    public TimeBudget(double maxMinutes, long startedNanos, boolean report) {
+    public TimeBudget(double maxMinutes, long startedNanos, boolean report, boolean reportEvaluates) {
         this.limitSeconds = maxMinutes * 60;
         this.startedNanos = startedNanos;
         this.report = report;
+        this.reportEvaluates = reportEvaluates;
     }
 
     public boolean limited() {
         return limitSeconds > 0;
+    }
+
+    /** Whether an evaluation's duration is known (measured or scaled from a part). */
+    public boolean evaluationTimed() {
+        return !Double.isNaN(evaluationSeconds);
     }
 
     public double elapsedSeconds(long nowNanos) {
@@ -43,26 +49,24 @@ public final class TimeBudget {
 
     /**
      * Whether a round of about {@code roundSeconds} can start at {@code nowNanos} and still leave time for the final
-     * evaluation of {@code sampleCharacters} (at {@code trainingCharactersPerSecond} while none was timed), the
-     * checkpoint and the report.
+     * evaluation, the checkpoint and the report.
      */
-    public boolean allowsRound(long nowNanos, double roundSeconds, long sampleCharacters,
-                               double trainingCharactersPerSecond) {
-        if (!limited()) {
-            return true;
-        }
-        return elapsedSeconds(nowNanos) + roundSeconds + reserveSeconds(sampleCharacters, trainingCharactersPerSecond)
-                <= limitSeconds;
+    public boolean allowsRound(long nowNanos, double roundSeconds) {
+        return !limited() || elapsedSeconds(nowNanos) + roundSeconds + reserveSeconds() <= limitSeconds;
     }
 
     /** Seconds kept for the final evaluation, checkpoint and report. */
-    public double reserveSeconds(long sampleCharacters, double trainingCharactersPerSecond) {
-        double evaluation = !Double.isNaN(evaluationSeconds) ? evaluationSeconds
-                : trainingCharactersPerSecond > 0 ? sampleCharacters / (EVALUATION_SPEEDUP * trainingCharactersPerSecond)
-                : 0;
-        return evaluation + commitSeconds + (report ? evaluation + REPORT_SECONDS : 0);
+    public double reserveSeconds() {
+        double evaluation = evaluationTimed() ? evaluationSeconds : 0;
+        return evaluation + commitSeconds + (report ? REPORT_SECONDS + (reportEvaluates ? evaluation : 0) : 0);
     }
 
+    /** This job has evaluated the best checkpoint: the report will reuse that evaluation. */
+    public void reportReusesEvaluation() {
+        reportEvaluates = false;
+    }
+
+    /** An evaluation of the whole sample took, or is expected to take, {@code seconds}. */
     public void evaluated(double seconds) {
         evaluationSeconds = seconds;
     }

@@ -9,36 +9,50 @@ class TimeBudgetTest {
 
     @Test
     void withoutALimitEveryRoundIsAllowed() {
-        var budget = new TimeBudget(0, 0, true);
+        var budget = new TimeBudget(0, 0, true, true);
         assertThat(budget.limited()).isFalse();
-        assertThat(budget.allowsRound(1_000_000 * SECOND, 1e6, Long.MAX_VALUE, 1)).isTrue();
+        assertThat(budget.allowsRound(1_000_000 * SECOND, 1e6)).isTrue();
     }
 
     @Test
-    void beforeAnEvaluationWasTimedTheReserveIsEstimatedFromTheTrainingRate() {
-        var budget = new TimeBudget(1, 0, false);
-        // 150,000 characters at three times 10,000 chars/s: 5 s, plus 2 s for the commit.
-        assertThat(budget.reserveSeconds(150_000, 10_000)).isEqualTo(7.0);
-        // 60 s: elapsed 50 + round 2 + reserve 7 = 59 fits, 52 + 2 + 7 = 61 does not.
-        assertThat(budget.allowsRound(50 * SECOND, 2, 150_000, 10_000)).isTrue();
-        assertThat(budget.allowsRound(52 * SECOND, 2, 150_000, 10_000)).isFalse();
+    void theReserveIsTheEvaluationAndTheCommit() {
+        var budget = new TimeBudget(1, 0, false, false);
+        assertThat(budget.evaluationTimed()).isFalse();
+        assertThat(budget.reserveSeconds()).isEqualTo(TimeBudget.FIRST_COMMIT_SECONDS);
+        budget.evaluated(5);
+        assertThat(budget.evaluationTimed()).isTrue();
+        // 60 s: elapsed 50 + round 2 + evaluation 5 + commit 2 = 59 fits, 52 + 2 + 7 = 61 does not.
+        assertThat(budget.allowsRound(50 * SECOND, 2)).isTrue();
+        assertThat(budget.allowsRound(52 * SECOND, 2)).isFalse();
     }
 
     @Test
-    void measuredTimesReplaceTheEstimatesAndAReportCountsTwice() {
-        var budget = new TimeBudget(10, 0, true);
+    void measuredTimesReplaceEarlierOnesAndAReportCountsAnotherEvaluation() {
+        var budget = new TimeBudget(10, 0, true, true);
+        budget.evaluated(40);
         budget.evaluated(30);
         budget.committed(4);
         // evaluation 30 + commit 4 + the report's evaluation 30 and its 10 s.
-        assertThat(budget.reserveSeconds(1, 1)).isEqualTo(74.0);
-        assertThat(budget.allowsRound(500 * SECOND, 20, 1, 1)).isTrue();
-        assertThat(budget.allowsRound(510 * SECOND, 20, 1, 1)).isFalse();
+        assertThat(budget.reserveSeconds()).isEqualTo(30 + 4 + 30 + TimeBudget.REPORT_SECONDS);
+        assertThat(budget.allowsRound(500 * SECOND, 20)).isTrue();
+        assertThat(budget.allowsRound(510 * SECOND, 20)).isFalse();
+
+        // Once the job has evaluated the best checkpoint, the report reuses that evaluation.
+        budget.reportReusesEvaluation();
+        assertThat(budget.reserveSeconds()).isEqualTo(30 + 4 + TimeBudget.REPORT_SECONDS);
+    }
+
+    @Test
+    void aNewRunsReportReusesItsEvaluation() {
+        var budget = new TimeBudget(10, 0, true, false);
+        budget.evaluated(30);
+        assertThat(budget.reserveSeconds()).isEqualTo(30 + TimeBudget.FIRST_COMMIT_SECONDS + TimeBudget.REPORT_SECONDS);
     }
 
     @Test
     void theBudgetCountsFromTheJobsStart() {
-        var budget = new TimeBudget(1, 100 * SECOND, false);
+        var budget = new TimeBudget(1, 100 * SECOND, false, false);
         assertThat(budget.elapsedSeconds(130 * SECOND)).isEqualTo(30.0);
-        assertThat(budget.allowsRound(150 * SECOND, 1, 0, 1)).isTrue();
+        assertThat(budget.allowsRound(150 * SECOND, 1)).isTrue();
     }
 }

@@ -32,8 +32,21 @@ public final class EvaluateJob {
     private EvaluateJob() {
     }
 
+    /**
+     * A loss its caller has computed already: {@code totals} of checkpoint {@code checkpoint} on the split and sample
+     * that the report is asked for (the train job's evaluation of its best checkpoint).
+     */
+    public record Evaluated(String checkpoint, LossTotals totals) {
+    }
+
     public static RunReport run(JavaSparkContext sc, Storage storage, EvaluateConfig config, boolean overwrite,
                                 PrintStream out) {
+        return run(sc, storage, config, overwrite, out, null);
+    }
+
+    /** Evaluates and reports as {@link #run}, reusing {@code known} if it is the loss of the checkpoint to report. */
+    public static RunReport run(JavaSparkContext sc, Storage storage, EvaluateConfig config, boolean overwrite,
+                                PrintStream out, Evaluated known) {
         String path = CheckpointStore.resolve(storage, storage.qualify(config.checkpoint()), CheckpointStore.BEST);
         Checkpoint checkpoint = CheckpointStore.load(storage, path);
         String dataset = storage.qualify(config.dataset());
@@ -50,7 +63,11 @@ public final class EvaluateJob {
         VerifiedShards.checkSizes(storage, dataset, shards);
         int seqLen = config.seqLen() > 0 ? config.seqLen() : checkpoint.state().config().seqLen();
         checkpoint.spec().checkSeqLen(seqLen);
-        LossTotals totals = LossJob.loss(sc, storage, dataset, shards, checkpoint.network(),
+        boolean reuse = known != null && known.checkpoint().equals(path);
+        if (reuse) {
+            out.println("evaluate: " + path + " was evaluated on this sample by training; its loss is reused");
+        }
+        LossTotals totals = reuse ? known.totals() : LossJob.loss(sc, storage, dataset, shards, checkpoint.network(),
                 checkpoint.vocabulary().size(), seqLen, config.batchSize(), config.maxCharacters());
         var evaluation = EvaluationReport.of(totals, checkpoint.vocabulary(), manifest.charactersPerToken(config.split()),
                 provenance(checkpoint, dataset, config, seqLen));

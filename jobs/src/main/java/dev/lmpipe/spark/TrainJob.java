@@ -57,6 +57,11 @@ public final class TrainJob {
     private Totals totals;
     private EarlyStopping stopping;
     private TimeBudget budget;
+    /** Rounds done when this job started, and the duration of its last round: what the time budget weighs. */
+    private long roundsAtStart;
+    private double lastRoundSeconds;
+    /** This job's evaluation of the run's best checkpoint, which the report reuses; null if none yet. */
+    private EvaluateJob.Evaluated bestEvaluation;
 
     public TrainJob(JavaSparkContext sc, Storage storage, TrainConfig config, PrintStream out) {
         this.sc = sc;
@@ -101,8 +106,11 @@ public final class TrainJob {
         TrainingState state = resumed == null ? null : resumed.state();
         averaging = averaging(resumed);
         totals = Totals.from(state);
+        roundsAtStart = totals.rounds;
         stopping = EarlyStopping.resume(config.patience(), state);
-        budget = new TimeBudget(config.maxMinutes(), began, config.report());
+        // A run's first evaluation is its best so far, so the report of a new run reuses an evaluation of this job; a
+        // resumed run's report evaluates the earlier best unless this job improves on it.
+        budget = new TimeBudget(config.maxMinutes(), began, config.report(), state != null);
         if (config.maxCharacters() > 0 && totals.characters >= config.maxCharacters()) {
             out.printf("train: %,d characters trained already, maxCharacters is %,d: raise it to train on%n",
                     totals.characters, config.maxCharacters());
@@ -115,8 +123,9 @@ public final class TrainJob {
                 var result = trainEpoch(train, epoch, state, resumedRounds);
                 state = result.state();
                 if (result.stopped() != null) {
-                    out.println("train: stopped " + (state.atEpochEnd() ? "after epoch " + epoch
-                            : "in epoch " + epoch + " after round " + state.epochRound()) + ": " + result.stopped());
+                    out.println("train: stopped " + (state.atEpochEnd() ? "after epoch " + state.epoch()
+                            : "in epoch " + (state.epoch() + 1) + " after round " + state.epochRound()) + ": "
+                            + result.stopped());
                     break;
                 }
             }
@@ -130,7 +139,7 @@ public final class TrainJob {
         }
         if (config.report() && state != null) {
             EvaluateJob.run(sc, storage, EvaluateConfig.DEFAULTS.forRun(run, dataset, config.eval().maxCharacters()),
-                    true, out);
+                    true, out, bestEvaluation);
         }
         return state;
     }
@@ -225,12 +234,13 @@ public final class TrainJob {
         long sample = sampleCharacters();
         // Round lines not yet in rounds.jsonl: written with the next checkpoint.
         var unsaved = new ArrayList<RoundLine>();
-        double roundSeconds = 0;
         while (done < rounds) {
-            if (progress.rounds() > 0 && !budget.allowsRound(System.nanoTime(), roundSeconds, sample,
-                    progress.charactersPerSecond())) {
-                return evaluate(epoch, done, rounds, lossSum, progress, unsaved,
-                        "time limit of " + config.maxMinutes() + " minutes");
+            // Every job trains at least one round, so that a chain of resumed jobs always moves on.
+            if (totals.rounds > roundsAtStart && !budget.allowsRound(System.nanoTime(), lastRoundSeconds)) {
+                String reason = "time limit of " + config.maxMinutes() + " minutes";
+                // At an epoch's start the last evaluation and checkpoint are the previous epoch's: nothing to add.
+                return progress.rounds() == 0 ? new EpochResult(previous, reason)
+                        : evaluate(epoch, done, rounds, lossSum, progress, unsaved, reason);
             }
             long roundStarted = System.nanoTime();
             List<MinibatchSpec> round = plan.round(done, perRound);
@@ -247,7 +257,10 @@ public final class TrainJob {
             lossSum += loss;
             done++;
             double speed = progress.round(loss, characters);
-            roundSeconds = (System.nanoTime() - roundStarted) / 1e9;
+            lastRoundSeconds = (System.nanoTime() - roundStarted) / 1e9;
+            if (budget.limited() && !budget.evaluationTimed()) {
+                timeEvaluation(sample);
+            }
             unsaved.add(new RoundLine(epoch, totals.rounds, totals.characters, loss, budget.elapsedSeconds(System.nanoTime()),
                     speed));
             if (config.maxCharacters() > 0 && totals.characters >= config.maxCharacters()) {
@@ -269,6 +282,21 @@ public final class TrainJob {
         }
         // A resume at the very end of an epoch: nothing left to fit, the epoch's evaluation was its checkpoint's.
         return new EpochResult(resumed, null);
+    }
+
+    /**
+     * Times an evaluation of a tenth of the validation sample (slices evenly spaced, as the sample's) and scales it to
+     * the whole sample: what the time budget keeps for the final evaluation and the report's until a whole evaluation
+     * has been timed. Scaling the part's fixed costs too errs on the safe side.
+     */
+    private void timeEvaluation(long sample) {
+        long began = System.nanoTime();
+        LossTotals part = LossJob.loss(sc, storage, dataset, manifest.shards(Split.validation), averaging.network(),
+                manifest.vocabulary().size(), config.seqLen(), config.evalBatchSize(), Math.max(1, sample / 10));
+        double seconds = (System.nanoTime() - began) / 1e9;
+        budget.evaluated(seconds * sample / Math.max(1, part.characters()));
+        out.printf("train: %,d validation characters evaluated in %.1f s; %.0f s kept for the final evaluation,"
+                + " checkpoint and report within maxMinutes%n", part.characters(), seconds, budget.reserveSeconds());
     }
 
     /** Characters of the validation sample each evaluation reads. */
@@ -310,6 +338,10 @@ public final class TrainJob {
         unsaved.clear();
         storage.append(Storage.child(run, RunHistory.EPOCHS), Json.lines(List.of(line)));
         commit(state, stopping.lastImproved());
+        if (stopping.lastImproved()) {
+            bestEvaluation = new EvaluateJob.Evaluated(checkpoint, validation);
+            budget.reportReusesEvaluation();
+        }
         String unit = manifest.vocabulary().tokenizer() == dev.lmpipe.text.TokenizerKind.character ? "char" : "token";
         out.printf("%s: validation %.4f nats/%s (%.4f bits/char, perplexity %.2f) over %,d %ss%s; %,.0f %ss/s%n",
                 epochDone ? "epoch " + epoch : "epoch " + epoch + " round " + done, loss, unit, bits,

@@ -125,8 +125,9 @@ class TrainBudgetIT {
     void evaluationsEveryNCharactersCommitCheckpointsWithinTheEpoch() throws Exception {
         String dataset = dataset("every");
         String run = work.resolve("every-run").toString();
-        TrainingState last = new TrainJob(sc, STORAGE, config(dataset, run, "epochs=1", "eval.everyCharacters=" + 5 * ROUND),
-                QUIET).run(false, false);
+        var log = new java.io.ByteArrayOutputStream();
+        TrainingState last = new TrainJob(sc, STORAGE, config(dataset, run, "epochs=1", "eval.everyCharacters=" + 5 * ROUND,
+                "report=true"), new PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).run(false, false);
         var metrics = metrics(run);
         long rounds = last.rounds();
         // Rounds 5, 10, 15 within the epoch, and its end.
@@ -139,6 +140,13 @@ class TrainBudgetIT {
         assertThat(metrics).extracting(MetricsLine::epoch).containsOnly(1);
         assertThat(Files.list(Path.of(run, "checkpoints")).map(p -> p.getFileName().toString()))
                 .contains("epoch-0001-round-00005", "epoch-0001");
+        // The report reuses training's evaluation of the best checkpoint instead of evaluating it again.
+        String best = new CheckpointStore(STORAGE, STORAGE.qualify(run)).pointer(CheckpointStore.BEST).orElseThrow();
+        assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("evaluate: " + best + " was evaluated on this sample by training");
+        var report = Json.MAPPER.readTree(Path.of(run, "report", "report.json").toFile());
+        // The same number, bit for bit: the same LossTotals object's mean.
+        assertThat(report.get("evaluation").get("natsPerCharacter").asDouble()).isEqualTo(last.bestValidationLoss());
     }
 
     @Test
