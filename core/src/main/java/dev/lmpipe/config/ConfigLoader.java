@@ -65,8 +65,8 @@ public final class ConfigLoader {
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause();
             if (cause instanceof LmpipeException) {
-                String origins = settings.isEmpty() ? "defaults" : describeOrigins(settings);
-                throw new LmpipeException("invalid configuration: " + cause.getMessage() + " (" + origins + ")", cause);
+                throw new LmpipeException("invalid configuration: " + cause.getMessage() + " ("
+                        + origin(cause.getMessage(), settings) + ")", cause);
             }
             throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
         } catch (InvalidFormatException e) {
@@ -120,6 +120,16 @@ public final class ConfigLoader {
             throw new LmpipeException("--set expects key=value, got: " + override);
         }
         return new Setting(override.substring(0, equals).strip(), override.substring(equals + 1).strip(), "--set " + override);
+    }
+
+    /**
+     * Where a value a record's constructor rejected came from: the file and line (or {@code --set}) of the last
+     * setting of the key its message starts with, as {@link Checks}' messages do; else every origin.
+     */
+    private static String origin(String message, List<Setting> settings) {
+        return settings.stream().filter(s -> message.startsWith(s.key() + " ")).reduce((a, b) -> b)
+                .map(Setting::origin)
+                .orElse(settings.isEmpty() ? "defaults" : describeOrigins(settings));
     }
 
     private static String describeOrigins(List<Setting> settings) {

@@ -30,7 +30,7 @@ public final class Charts {
     private Charts() {
     }
 
-    /** Training loss per averaging round and validation loss per epoch, against characters trained. */
+    /** Training loss per averaging round and validation loss per evaluation, against characters trained. */
     public static dev.lmpipe.report.Chart loss(RunHistory history) {
         XYChart chart = xy("Loss", "characters trained (millions)", "nats per character");
         if (!history.rounds().isEmpty()) {
@@ -39,22 +39,24 @@ public final class Charts {
         }
         if (!history.epochs().isEmpty()) {
             var characters = millions(history.epochs().stream().map(MetricsLine::trainedCharacters).toList());
-            chart.addSeries("training loss per epoch (mean of rounds)", characters,
+            chart.addSeries("training loss, mean of the epoch's rounds", characters,
                     history.epochs().stream().map(MetricsLine::trainLoss).toList());
-            chart.addSeries("validation loss per epoch", characters,
+            chart.addSeries("validation loss", characters,
                     history.epochs().stream().map(MetricsLine::validationLoss).toList());
         }
         return png("loss.png", "Training and validation loss",
-                "Training loss of every averaging round (line), its mean per epoch, and the exact validation loss after"
-                        + " every epoch, in nats per character, against millions of characters trained.", chart);
+                "Training loss of every averaging round (line), its mean over the epoch's rounds so far, and the validation"
+                        + " loss at every evaluation (the end of each epoch, and within epochs with eval.everyCharacters),"
+                        + " in nats per character, against millions of characters trained.", chart);
     }
 
     public static dev.lmpipe.report.Chart perplexity(RunHistory history) {
-        XYChart chart = xy("Validation perplexity", "epoch", "perplexity");
-        chart.addSeries("validation perplexity", history.epochs().stream().map(MetricsLine::epoch).toList(),
+        XYChart chart = xy("Validation perplexity", "characters trained (millions)", "perplexity");
+        chart.addSeries("validation perplexity", millions(history.epochs().stream().map(MetricsLine::trainedCharacters).toList()),
                 history.epochs().stream().map(MetricsLine::validationPerplexity).toList());
         return png("perplexity.png", "Validation perplexity",
-                "Validation perplexity (e to the nats per character) after every epoch.", chart);
+                "Validation perplexity (e to the nats per character) at every evaluation, against millions of characters"
+                        + " trained.", chart);
     }
 
     public static dev.lmpipe.report.Chart throughput(RunHistory history) {

@@ -1,10 +1,12 @@
 package dev.lmpipe.train;
 
 /**
- * One line of {@code metrics.jsonl}, written after every epoch. Losses are in nats per character.
+ * One line of {@code metrics.jsonl}, written after every evaluation: at the end of each epoch, and within epochs
+ * every {@code eval.everyCharacters} or when a budget stops training. Losses are in nats per character.
  *
- * @param trainLoss      mean of the averaging rounds' training losses in the epoch (model in training mode)
- * @param validationLoss loss summed over every validation character divided by their count
+ * @param epoch          the epoch completed, or the one in progress for an evaluation within it
+ * @param trainLoss      mean of the averaging rounds' training losses in the epoch so far (model in training mode)
+ * @param validationLoss loss summed over the validation sample's characters divided by their count
  */
 public record MetricsLine(int epoch, long step, long rounds, long trainedCharacters, double trainLoss,
                           double validationLoss, double validationBitsPerCharacter, double validationPerplexity,

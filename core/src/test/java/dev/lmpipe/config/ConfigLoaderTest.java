@@ -127,6 +127,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void outOfRangeValueNamesTheFileLineOfItsKey() throws IOException {
+        Path conf = file("# budgets", "seqLen = 32", "eval.maxCharacters = -5");
+        assertThatThrownBy(() -> train(conf))
+                .isInstanceOf(LmpipeException.class)
+                .hasMessageContaining("eval.maxCharacters must be at least 0, got -5")
+                .hasMessageContaining(conf + " line 3");
+        // The last setting of the key wins, here the command line's.
+        assertThatThrownBy(() -> train(file("seqLen = 32"), "seqLen=0"))
+                .isInstanceOf(LmpipeException.class)
+                .hasMessageContaining("--set seqLen=0");
+    }
+
+    @Test
     void outOfRangeValueNamesKeyAndValue() throws IOException {
         Path conf = file("model.dropout = 1.5");
         assertThatThrownBy(() -> train(conf))
