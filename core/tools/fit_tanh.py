@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fits the rational approximation of tanh that dev.lmpipe.model.Sigmoid uses: tanh(x) ~ x * P(x^2) / Q(x^2) on
+"""Fits the rational approximation of tanh that dev.lmpipe.model.kernel.Sigmoid uses: tanh(x) ~ x * P(x^2) / Q(x^2) on
 [0, 9], P of degree 3 and Q of degree 4 in x^2, Q(0) = 1, by linearised least squares (Sanathanan-Koerner weights
 1/Q) with Lawson reweighting towards the largest errors. Prints the coefficients and the largest absolute error of
 the float32 evaluation (Horner, as the Java code does it) on 2,000,001 points. Needs numpy. Run: python3 core/tools/fit_tanh.py

@@ -5,10 +5,12 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** core never uses Spark (shared/STYLE.md): everything here must be testable without a SparkContext. */
+/** The boundaries of core that must hold by themselves: no Spark anywhere, kernels free of DL4J. */
 class ArchitectureTest {
     private static final JavaClasses CORE = new ClassFileImporter()
             .withImportOption(new ImportOption.DoNotIncludeTests())
@@ -27,6 +29,17 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.lmpipe..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.spark..", "org.deeplearning4j.spark..")
                 .because("core must be testable without a SparkContext; Spark code lives in jobs/")
+                .check(CORE);
+    }
+
+    @Test
+    void kernelsDependOnNeitherDl4jNorTheRestOfLmpipe() {
+        assertThat(CORE.contain(dev.lmpipe.model.kernel.TransformerBlockKernel.class)).isTrue();
+        noClasses().that().resideInAPackage("dev.lmpipe.model.kernel..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.deeplearning4j..")
+                .orShould().dependOnClassesThat(resideInAPackage("dev.lmpipe..")
+                        .and(not(resideInAPackage("dev.lmpipe.model.kernel.."))))
+                .because("training's runtime layers and generation share the kernels; they depend on neither")
                 .check(CORE);
     }
 }

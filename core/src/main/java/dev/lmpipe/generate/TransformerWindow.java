@@ -1,12 +1,16 @@
 package dev.lmpipe.generate;
 
-import dev.lmpipe.model.CausalSoftmax;
+import dev.lmpipe.model.Networks;
+import dev.lmpipe.model.kernel.BlockParameters;
+import dev.lmpipe.model.kernel.TransformerBlockKernel;
+
+import dev.lmpipe.model.kernel.CausalSoftmax;
 import dev.lmpipe.model.LayerNorm;
-import static dev.lmpipe.model.HostMemory.floats;
-import static dev.lmpipe.model.HostMemory.pointer;
+import static dev.lmpipe.model.kernel.HostMemory.floats;
+import static dev.lmpipe.model.kernel.HostMemory.pointer;
 import dev.lmpipe.model.PositionEmbedding;
-import dev.lmpipe.model.RowNorm;
-import dev.lmpipe.model.Sigmoid;
+import dev.lmpipe.model.kernel.RowNorm;
+import dev.lmpipe.model.kernel.Sigmoid;
 import dev.lmpipe.model.TransformerBlock;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -36,7 +40,7 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  * window for generation without SameDiff: its graph executor spends milliseconds per block on a window of one
  * sequence. Here the products are OpenBLAS calls on row-major copies of the parameters, the norms, GELU and
  * attention's softmax are Java with ND4J's formulas, the whole window's softmax training's {@link CausalSoftmax}
- * (as training's {@code TransformerBlockPass}); only the window's
+ * (as training's {@code TransformerBlockKernel}); only the window's
  * real positions are computed (the model is causal, padding changes nothing before it), and only the last position
  * goes through the final norm and the output layer. Networks of any other shape run through DL4J.
  */
@@ -80,11 +84,11 @@ final class TransformerWindow {
             qkv = Nd4j.create(DataType.FLOAT, block, 3L * width);
             scores = Nd4j.create(DataType.FLOAT, block, block);
             attended = Nd4j.create(DataType.FLOAT, block, width);
-            hidden = Nd4j.create(DataType.FLOAT, block, (long) TransformerBlock.MLP_EXPANSION * width);
+            hidden = Nd4j.create(DataType.FLOAT, block, (long) BlockParameters.MLP_EXPANSION * width);
             projected = Nd4j.create(DataType.FLOAT, block, width);
         }
         norm = new RowNorm(width);
-        geluRow = new float[TransformerBlock.MLP_EXPANSION * width];
+        geluRow = new float[BlockParameters.MLP_EXPANSION * width];
         geluSigmoids = new float[geluRow.length];
         headScores = new float[block * block];
         sums = new float[block * width];
@@ -268,18 +272,18 @@ final class TransformerWindow {
 
         Block(Map<String, INDArray> p) {
             try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                norm1Gain = p.get(TransformerBlock.NORM1_GAIN).toFloatVector();
-                norm1Bias = p.get(TransformerBlock.NORM1_BIAS).toFloatVector();
-                qkvWeight = rowMajor(p.get(TransformerBlock.QKV_WEIGHT));
-                qkvBias = p.get(TransformerBlock.QKV_BIAS).toFloatVector();
-                attentionOutWeight = rowMajor(p.get(TransformerBlock.ATTENTION_OUT_WEIGHT));
-                attentionOutBias = p.get(TransformerBlock.ATTENTION_OUT_BIAS).toFloatVector();
-                norm2Gain = p.get(TransformerBlock.NORM2_GAIN).toFloatVector();
-                norm2Bias = p.get(TransformerBlock.NORM2_BIAS).toFloatVector();
-                hiddenWeight = rowMajor(p.get(TransformerBlock.HIDDEN_WEIGHT));
-                hiddenBias = p.get(TransformerBlock.HIDDEN_BIAS).toFloatVector();
-                mlpOutWeight = rowMajor(p.get(TransformerBlock.MLP_OUT_WEIGHT));
-                mlpOutBias = p.get(TransformerBlock.MLP_OUT_BIAS).toFloatVector();
+                norm1Gain = p.get(BlockParameters.NORM1_GAIN).toFloatVector();
+                norm1Bias = p.get(BlockParameters.NORM1_BIAS).toFloatVector();
+                qkvWeight = rowMajor(p.get(BlockParameters.QKV_WEIGHT));
+                qkvBias = p.get(BlockParameters.QKV_BIAS).toFloatVector();
+                attentionOutWeight = rowMajor(p.get(BlockParameters.ATTENTION_OUT_WEIGHT));
+                attentionOutBias = p.get(BlockParameters.ATTENTION_OUT_BIAS).toFloatVector();
+                norm2Gain = p.get(BlockParameters.NORM2_GAIN).toFloatVector();
+                norm2Bias = p.get(BlockParameters.NORM2_BIAS).toFloatVector();
+                hiddenWeight = rowMajor(p.get(BlockParameters.HIDDEN_WEIGHT));
+                hiddenBias = p.get(BlockParameters.HIDDEN_BIAS).toFloatVector();
+                mlpOutWeight = rowMajor(p.get(BlockParameters.MLP_OUT_WEIGHT));
+                mlpOutBias = p.get(BlockParameters.MLP_OUT_BIAS).toFloatVector();
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.MinibatchParts;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;

@@ -1,5 +1,8 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.FastEmbeddingSequenceLayer;
+import dev.lmpipe.model.runtime.LayerSettings;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;

@@ -1,5 +1,9 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.FastLstmLayer;
+import dev.lmpipe.model.runtime.LayerSettings;
+import dev.lmpipe.model.runtime.MinibatchParts;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.LSTM;

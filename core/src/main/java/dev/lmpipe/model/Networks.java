@@ -1,5 +1,8 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.FastRnnOutputLayer;
+import dev.lmpipe.model.runtime.ViewUpdater;
+
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.GradientNormalization;

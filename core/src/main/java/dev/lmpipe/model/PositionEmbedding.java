@@ -1,5 +1,8 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.CorrectedSameDiffLayer;
+import dev.lmpipe.model.runtime.FastPositionEmbeddingLayer;
+
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;

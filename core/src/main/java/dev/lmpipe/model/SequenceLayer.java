@@ -1,5 +1,7 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.CorrectedSameDiffLayer;
+
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;

@@ -1,5 +1,7 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.MinibatchParts;
+
 /**
  * A {@link SequenceLayer} whose written-out training pass cuts the minibatch into slices on threads: the transformer
  * block and the final LayerNorm. The thread count is a runtime setting kept with the configuration (JSON property

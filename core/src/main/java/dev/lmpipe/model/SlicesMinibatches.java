@@ -1,5 +1,7 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.MinibatchParts;
+
 /**
  * A layer configuration whose training pass may cut the minibatch into slices, one per thread ({@link MinibatchParts}):
  * the LSTM, the transformer block, the final LayerNorm and the output layer. The thread count is a runtime setting

@@ -1,5 +1,21 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.CorrectedSameDiffLayer;
+import dev.lmpipe.model.runtime.FastTransformerBlockLayer;
+import static dev.lmpipe.model.kernel.BlockParameters.ATTENTION_OUT_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.ATTENTION_OUT_WEIGHT;
+import static dev.lmpipe.model.kernel.BlockParameters.HIDDEN_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.HIDDEN_WEIGHT;
+import static dev.lmpipe.model.kernel.BlockParameters.MLP_OUT_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.MLP_EXPANSION;
+import static dev.lmpipe.model.kernel.BlockParameters.MLP_OUT_WEIGHT;
+import static dev.lmpipe.model.kernel.BlockParameters.NORM1_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.NORM1_GAIN;
+import static dev.lmpipe.model.kernel.BlockParameters.NORM2_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.NORM2_GAIN;
+import static dev.lmpipe.model.kernel.BlockParameters.QKV_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.QKV_WEIGHT;
+
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -41,25 +57,8 @@ import java.util.Objects;
  * getter and setter and there is a public no-arg constructor, or Jackson silently restores a field as 0.
  */
 public class TransformerBlock extends SlicedSequenceLayer {
-    // Parameter names: DL4J keys gradients as "<layer>_<param>" and splits at the last '_', so no '_' in them
-    // (an NPE in BaseMultiLayerUpdater.preApply otherwise).
-    public static final String NORM1_GAIN = "ln1g";
-    public static final String NORM1_BIAS = "ln1b";
-    public static final String QKV_WEIGHT = "wqkv";
-    public static final String QKV_BIAS = "bqkv";
-    public static final String ATTENTION_OUT_WEIGHT = "wo";
-    public static final String ATTENTION_OUT_BIAS = "bo";
-    public static final String NORM2_GAIN = "ln2g";
-    public static final String NORM2_BIAS = "ln2b";
-    public static final String HIDDEN_WEIGHT = "w1";
-    public static final String HIDDEN_BIAS = "b1";
-    public static final String MLP_OUT_WEIGHT = "w2";
-    public static final String MLP_OUT_BIAS = "b2";
-
     /** Added to the scores of future positions: exp underflows to exactly 0 after the softmax's max shift. */
     static final double MASKED = -1e9;
-    /** The MLP's hidden width, in multiples of the block's width. */
-    public static final int MLP_EXPANSION = 4;
 
     private int heads;
     private int layers;

@@ -11,13 +11,13 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** What the tests of the written-out layers share: random token minibatches and comparisons with a reference. */
-final class Comparisons {
+/** What the tests of the fast layers share: random token minibatches and comparisons with a reference. */
+public final class Comparisons {
     private Comparisons() {
     }
 
     /** Features and labels [minibatch, 1, steps] of uniformly random token ids below {@code vocabulary}, seeded. */
-    static DataSet tokens(int vocabulary, int minibatch, int steps, long seed) {
+    public static DataSet tokens(int vocabulary, int minibatch, int steps, long seed) {
         var random = new Random(seed);
         var features = Nd4j.create(DataType.FLOAT, minibatch, 1, steps);
         var labels = Nd4j.create(DataType.FLOAT, minibatch, 1, steps);
@@ -35,7 +35,7 @@ final class Comparisons {
      * within {@code scoreTolerance} (relative) of {@code reference}'s and that every parameter's gradient, by name,
      * is within {@code gradientTolerance} ({@link #maxRelativeDifference}).
      */
-    static void assertSameScoreAndGradients(MultiLayerNetwork reference, MultiLayerNetwork other, DataSet data,
+    public static void assertSameScoreAndGradients(MultiLayerNetwork reference, MultiLayerNetwork other, DataSet data,
                                             double scoreTolerance, double gradientTolerance) {
         for (var network : new MultiLayerNetwork[] {reference, other}) {
             network.setInput(data.getFeatures());
@@ -52,7 +52,7 @@ final class Comparisons {
     }
 
     /** The largest absolute difference, relative to the largest expected value (at least 1e-3). */
-    static double maxRelativeDifference(INDArray expected, INDArray actual) {
+    public static double maxRelativeDifference(INDArray expected, INDArray actual) {
         double scale = Math.max(expected.amaxNumber().doubleValue(), 1e-3);
         return expected.sub(actual).amaxNumber().doubleValue() / scale;
     }

@@ -1,5 +1,7 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.FastRnnOutputLayer;
+
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;

@@ -1,5 +1,7 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.kernel.BlockParameters;
+
 import dev.lmpipe.data.Minibatches;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -98,18 +100,18 @@ class NetworksTest {
     void transformerLinearMapsStartAsPyTorchsLinear() {
         var network = new TransformerSpec(32, 2, 2, 8, 0.0).build(50, new Optimization(0.01, 1.0, 8, 8, 42));
         var block = network.getLayer(2).paramTable();
-        for (String key : new String[] {TransformerBlock.QKV_WEIGHT, TransformerBlock.ATTENTION_OUT_WEIGHT,
-                TransformerBlock.HIDDEN_WEIGHT, TransformerBlock.MLP_OUT_WEIGHT}) {
+        for (String key : new String[] {BlockParameters.QKV_WEIGHT, BlockParameters.ATTENTION_OUT_WEIGHT,
+                BlockParameters.HIDDEN_WEIGHT, BlockParameters.MLP_OUT_WEIGHT}) {
             var weights = block.get(key);
             double bound = 1 / Math.sqrt(weights.size(0));
             assertThat(weights.amaxNumber().doubleValue()).as(key)
                     .isLessThanOrEqualTo(bound).isGreaterThan(0.9 * bound);
         }
-        assertThat(block.get(TransformerBlock.QKV_BIAS).amaxNumber().doubleValue())
+        assertThat(block.get(BlockParameters.QKV_BIAS).amaxNumber().doubleValue())
                 .isLessThanOrEqualTo(1 / Math.sqrt(32)).isGreaterThan(0);
-        assertThat(block.get(TransformerBlock.MLP_OUT_BIAS).amaxNumber().doubleValue())
+        assertThat(block.get(BlockParameters.MLP_OUT_BIAS).amaxNumber().doubleValue())
                 .isLessThanOrEqualTo(1 / Math.sqrt(128)).isGreaterThan(0);
-        assertThat(block.get(TransformerBlock.NORM1_GAIN).minNumber().doubleValue()).isEqualTo(1.0);
+        assertThat(block.get(BlockParameters.NORM1_GAIN).minNumber().doubleValue()).isEqualTo(1.0);
         assertThat(network.getOutputLayer().getParam("b").amaxNumber().doubleValue())
                 .isLessThanOrEqualTo(1 / Math.sqrt(32)).isGreaterThan(0);
     }

@@ -1,6 +1,6 @@
 package dev.lmpipe.spark;
 
-import dev.lmpipe.model.ViewUpdater;
+import dev.lmpipe.model.runtime.ViewUpdater;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;

@@ -2,7 +2,7 @@ package dev.lmpipe.spark;
 
 import dev.lmpipe.model.Optimization;
 import dev.lmpipe.model.TransformerSpec;
-import dev.lmpipe.model.ViewUpdater;
+import dev.lmpipe.model.runtime.ViewUpdater;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.JavaSerializer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

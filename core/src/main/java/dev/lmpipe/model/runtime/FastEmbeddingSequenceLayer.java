@@ -1,4 +1,7 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
+
+import dev.lmpipe.model.FastEmbeddingSequence;
+import dev.lmpipe.model.kernel.HostMemory;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;

@@ -1,4 +1,5 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.kernel;
+
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,18 +11,18 @@ import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static dev.lmpipe.model.TransformerBlock.ATTENTION_OUT_BIAS;
-import static dev.lmpipe.model.TransformerBlock.ATTENTION_OUT_WEIGHT;
-import static dev.lmpipe.model.TransformerBlock.HIDDEN_BIAS;
-import static dev.lmpipe.model.TransformerBlock.HIDDEN_WEIGHT;
-import static dev.lmpipe.model.TransformerBlock.MLP_OUT_BIAS;
-import static dev.lmpipe.model.TransformerBlock.MLP_OUT_WEIGHT;
-import static dev.lmpipe.model.TransformerBlock.NORM1_BIAS;
-import static dev.lmpipe.model.TransformerBlock.NORM1_GAIN;
-import static dev.lmpipe.model.TransformerBlock.NORM2_BIAS;
-import static dev.lmpipe.model.TransformerBlock.NORM2_GAIN;
-import static dev.lmpipe.model.TransformerBlock.QKV_BIAS;
-import static dev.lmpipe.model.TransformerBlock.QKV_WEIGHT;
+import static dev.lmpipe.model.kernel.BlockParameters.ATTENTION_OUT_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.ATTENTION_OUT_WEIGHT;
+import static dev.lmpipe.model.kernel.BlockParameters.HIDDEN_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.HIDDEN_WEIGHT;
+import static dev.lmpipe.model.kernel.BlockParameters.MLP_OUT_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.MLP_OUT_WEIGHT;
+import static dev.lmpipe.model.kernel.BlockParameters.NORM1_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.NORM1_GAIN;
+import static dev.lmpipe.model.kernel.BlockParameters.NORM2_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.NORM2_GAIN;
+import static dev.lmpipe.model.kernel.BlockParameters.QKV_BIAS;
+import static dev.lmpipe.model.kernel.BlockParameters.QKV_WEIGHT;
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
@@ -29,7 +30,7 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
 
 /**
- * The forward and backward pass of one {@link TransformerBlock} for one input shape, written out: every matrix
+ * The forward and backward pass of one {@code TransformerBlock} for one input shape, written out: every matrix
  * product one OpenBLAS call, LayerNorm ({@link RowNorm}), GELU, the causal softmax and their derivatives in Java,
  * the forward pass's intermediate values kept for the backward pass. The same arithmetic as the block's SameDiff
  * graph (ND4J's {@code layer_norm}: population variance, no epsilon; ND4J's {@code gelu}: {@code x·sigmoid(1.702·x)};
@@ -39,7 +40,7 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
  * <p>Rows are positions, example-major: row {@code b·T + t}; every buffer is row-major host memory outside DL4J's
  * workspaces, reused from minibatch to minibatch. Not thread-safe.
  */
-final class TransformerBlockPass {
+public final class TransformerBlockKernel {
     private final int minibatch;
     private final int steps;
     private final int width;
@@ -91,13 +92,13 @@ final class TransformerBlockPass {
 
     private Backward backward;
 
-    TransformerBlockPass(int minibatch, int steps, int width, int heads) {
+    public TransformerBlockKernel(int minibatch, int steps, int width, int heads) {
         this.minibatch = minibatch;
         this.steps = steps;
         this.width = width;
         this.heads = heads;
         this.headSize = width / heads;
-        this.hiddenWidth = TransformerBlock.MLP_EXPANSION * width;
+        this.hiddenWidth = BlockParameters.MLP_EXPANSION * width;
         this.rows = minibatch * steps;
         qkvWeight = new Weight(QKV_WEIGHT);
         attentionOutWeight = new Weight(ATTENTION_OUT_WEIGHT);
@@ -126,7 +127,7 @@ final class TransformerBlockPass {
         headGradient = new float[steps * steps];
     }
 
-    boolean fits(long[] inputShape) {
+    public boolean fits(long[] inputShape) {
         return inputShape[0] == minibatch && inputShape[1] == width && inputShape[2] == steps;
     }
 
@@ -134,7 +135,7 @@ final class TransformerBlockPass {
      * The block's output for {@code input} ([B, d, T], NCW) with these parameters, as rows [B, T, d]: a view of a
      * buffer of this pass.
      */
-    INDArray forward(INDArray input, Map<String, INDArray> params) {
+    public INDArray forward(INDArray input, Map<String, INDArray> params) {
         load(params);
         fromNcw(input, x);
         norm.forward(rows, x.data, normalized1.data, inverseStd1, norm1Gain, norm1Bias, normed1.data);
@@ -160,7 +161,7 @@ final class TransformerBlockPass {
      * Gradients of the last {@link #forward}, given the gradient of its output ({@code [B, d, T]}): the parameters'
      * by name (arrays of the parameters' shapes), and the input's ({@link Backward#inputGradient}).
      */
-    Backward backward(INDArray outputGradient, Map<String, INDArray> params) {
+    public Backward backward(INDArray outputGradient, Map<String, INDArray> params) {
         if (backward == null) {
             try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 backward = new Backward(params);
@@ -203,7 +204,7 @@ final class TransformerBlockPass {
     }
 
     /** The input's gradient after {@link #backward}, as rows [B, T, d]: a view of a buffer of this pass. */
-    INDArray inputGradient() {
+    public INDArray inputGradient() {
         return asRows3d(backward.dy);
     }
 
@@ -362,7 +363,7 @@ final class TransformerBlockPass {
     }
 
     /** The backward pass's buffers, made at its first call: a network that only infers never needs them. */
-    final class Backward {
+    public final class Backward {
         private final Floats dy = new Floats(rows, width);
         private final Floats dHidden = new Floats(rows, hiddenWidth);
         private final Floats dNormed = new Floats(rows, width);
@@ -384,7 +385,7 @@ final class TransformerBlockPass {
         private final Floats hiddenBias = new Floats(hiddenWidth);
         private final Floats mlpOutBias = new Floats(width);
         /** Parameter name → its gradient, shaped as the parameter. */
-        final Map<String, INDArray> parameterGradients = new LinkedHashMap<>();
+        public final Map<String, INDArray> parameterGradients = new LinkedHashMap<>();
 
         private Backward(Map<String, INDArray> params) {
             ones.array.assign(1);

@@ -1,4 +1,4 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.kernel;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,4 +1,5 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.kernel;
+
 
 /**
  * Sums, dot products and maxima over ranges of float arrays, for the element-wise loops of the written-out layers.
@@ -6,7 +7,7 @@ package dev.lmpipe.model;
  * for the last (a float sum's order is part of its result, so the compiler may not reorder it), which made
  * LayerNorm's and the attention softmax's reductions cost more than the loops around them.
  */
-final class Reductions {
+public final class Reductions {
     private Reductions() {
     }
 

@@ -1,11 +1,12 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.kernel;
+
 
 import java.nio.FloatBuffer;
 
 /**
  * LayerNorm over each row of a row-major matrix in host memory, forward and backward, as ND4J's {@code layer_norm}
- * op computes it (population variance, no epsilon): what {@link TransformerBlockPass} and the final
- * {@link LayerNorm} run for float networks on the CPU, and what generation's transformer window runs. Each row is
+ * op computes it (population variance, no epsilon): what {@link TransformerBlockKernel} and the final
+ * {@code LayerNorm} run for float networks on the CPU, and what generation's transformer window runs. Each row is
  * copied into Java arrays first, where the element-wise loops compile to vector instructions (on direct buffers they
  * do not). Not thread-safe: the arrays are reused.
  */
@@ -53,7 +54,7 @@ public final class RowNorm {
      * biasGradient receive the parameters' gradients. With n = normalized, g = gain:
      * dx = (dn·g − mean(dn·g) − n·mean(dn·g·n)) / std.
      */
-    void backward(int rows, FloatBuffer outputGradient, FloatBuffer normalized, float[] inverseStd, float[] gain,
+    public void backward(int rows, FloatBuffer outputGradient, FloatBuffer normalized, float[] inverseStd, float[] gain,
                   FloatBuffer residual, FloatBuffer gainGradient, FloatBuffer biasGradient, FloatBuffer out) {
         float[] dGain = new float[width];
         float[] dBias = new float[width];

@@ -1,4 +1,12 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
+
+import dev.lmpipe.model.Comparisons;
+import dev.lmpipe.model.LstmSpec;
+import dev.lmpipe.model.ModelSpec;
+import dev.lmpipe.model.Networks;
+import dev.lmpipe.model.Optimization;
+import dev.lmpipe.model.TransformerSpec;
+
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;

@@ -1,4 +1,4 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
 
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;

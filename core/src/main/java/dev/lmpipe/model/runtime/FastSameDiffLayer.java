@@ -1,4 +1,6 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
+
+import dev.lmpipe.model.SequenceLayer;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -20,11 +22,11 @@ import java.util.Map;
  * network does not know which path trained it. The forward pass of a training step is kept for its backward pass.
  * Not thread-safe, like every DL4J layer: each Spark worker has its own network.
  */
-abstract class WrittenOutLayer extends CorrectedSameDiffLayer {
+public abstract class FastSameDiffLayer extends CorrectedSameDiffLayer {
     /** The input whose training forward pass the subclass holds, or null: identity, not equality. */
     private INDArray forwardOf;
 
-    WrittenOutLayer(NeuralNetConfiguration conf, DataType dataType) {
+    FastSameDiffLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 

@@ -1,4 +1,4 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -10,7 +10,7 @@ import java.util.Collection;
 import java.util.Map;
 
 /** Copies a built DL4J layer configuration into our subclass of it, for the layers whose training pass we write. */
-final class LayerSettings {
+public final class LayerSettings {
     private LayerSettings() {
     }
 
@@ -18,7 +18,7 @@ final class LayerSettings {
      * Every setting of {@code built} declared in {@code type} and its superclasses, copied into {@code into}: DL4J's
      * layer configurations take their settings only through their builders, whose constructors are private.
      */
-    static <T> T copy(Class<? super T> type, Object built, T into) {
+    public static <T> T copy(Class<? super T> type, Object built, T into) {
         for (Class<?> declaring = type; declaring != Object.class; declaring = declaring.getSuperclass()) {
             for (var field : declaring.getDeclaredFields()) {
                 if (Modifier.isStatic(field.getModifiers())) {
@@ -37,7 +37,7 @@ final class LayerSettings {
     }
 
     /** What DL4J's own {@code instantiate} does with a new runtime layer, for our configurations' {@code instantiate}. */
-    static <L extends Layer> L setUp(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+    public static <L extends Layer> L setUp(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                      int index, INDArray paramsView, Map<String, INDArray> params) {
         layer.setListeners(listeners);
         layer.setIndex(index);

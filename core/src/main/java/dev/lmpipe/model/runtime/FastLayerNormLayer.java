@@ -1,4 +1,8 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
+
+import dev.lmpipe.model.LayerNorm;
+import dev.lmpipe.model.kernel.HostMemory;
+import dev.lmpipe.model.kernel.RowNorm;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -8,12 +12,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Map;
 
 /**
- * The runtime layer of {@link LayerNorm}: {@link RowNorm} on rows [B·T, d], where {@link WrittenOutLayer} can. With
+ * The runtime layer of {@link LayerNorm}: {@link RowNorm} on rows [B·T, d], where {@link FastSameDiffLayer} can. With
  * {@link LayerNorm#getThreads()} above one the minibatch's examples are cut into slices, each normalised on its own
  * thread ({@link MinibatchParts}), and the slices' gain and bias gradients summed: on one thread it held the other
  * threads up between the sliced blocks and output layer (bench/serial_time.sh).
  */
-final class FastLayerNormLayer extends WrittenOutLayer {
+public final class FastLayerNormLayer extends FastSameDiffLayer {
     private MinibatchParts slices;
     private Buffers[] work;
 
@@ -21,7 +25,7 @@ final class FastLayerNormLayer extends WrittenOutLayer {
         super(conf, dataType);
     }
 
-    static FastLayerNormLayer create(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
+    public static FastLayerNormLayer create(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
                                      boolean initializeParams, DataType dataType) {
         return setUp(new FastLayerNormLayer(conf, dataType), conf, layerIndex, paramsView, initializeParams);
     }

@@ -1,4 +1,8 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
+
+import dev.lmpipe.model.FastLstm;
+import dev.lmpipe.model.kernel.HostMemory;
+import dev.lmpipe.model.kernel.Sigmoid;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;

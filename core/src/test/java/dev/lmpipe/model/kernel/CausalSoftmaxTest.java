@@ -1,4 +1,5 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.kernel;
+
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

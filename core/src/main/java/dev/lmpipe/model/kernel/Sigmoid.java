@@ -1,4 +1,4 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.kernel;
 
 /**
  * The logistic function without an exponential, for GELU ({@code x·sigmoid(1.702·x)}, ND4J's formula) and the LSTM's

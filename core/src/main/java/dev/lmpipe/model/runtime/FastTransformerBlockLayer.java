@@ -1,4 +1,7 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
+
+import dev.lmpipe.model.TransformerBlock;
+import dev.lmpipe.model.kernel.TransformerBlockKernel;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -8,19 +11,19 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Map;
 
 /**
- * The runtime layer of {@link TransformerBlock}: {@link TransformerBlockPass} where {@link WrittenOutLayer} can. With
- * {@link TransformerBlock#getThreads()} above one, the minibatch's examples are cut into slices, each with a pass of
+ * The runtime layer of {@link TransformerBlock}: {@link TransformerBlockKernel} where {@link FastSameDiffLayer} can. With
+ * {@link TransformerBlock#getThreads()} above one, the minibatch's examples are cut into slices, each with a kernel of
  * its own on its own thread ({@link MinibatchParts}); the slices' parameter gradients are summed.
  */
-final class FastTransformerBlockLayer extends WrittenOutLayer {
-    private TransformerBlockPass[] passes;
+public final class FastTransformerBlockLayer extends FastSameDiffLayer {
+    private TransformerBlockKernel[] kernels;
     private MinibatchParts slices;
 
     private FastTransformerBlockLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
-    static FastTransformerBlockLayer create(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
+    public static FastTransformerBlockLayer create(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
                                             boolean initializeParams, DataType dataType) {
         return setUp(new FastTransformerBlockLayer(conf, dataType), conf, layerIndex, paramsView, initializeParams);
     }
@@ -30,38 +33,38 @@ final class FastTransformerBlockLayer extends WrittenOutLayer {
         long[] shape = input.shape();
         var block = (TransformerBlock) layerConf();
         var wanted = new MinibatchParts((int) shape[0], block.getThreads());
-        if (passes == null || slices.examples() != shape[0] || slices.count() != wanted.count()
-                || !passes[0].fits(new long[] {slices.size(0), shape[1], shape[2]})) {
+        if (kernels == null || slices.examples() != shape[0] || slices.count() != wanted.count()
+                || !kernels[0].fits(new long[] {slices.size(0), shape[1], shape[2]})) {
             slices = wanted;
             try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                passes = new TransformerBlockPass[slices.count()];
-                for (int p = 0; p < passes.length; p++) {
-                    passes[p] = new TransformerBlockPass(slices.size(p), block.getBlock(), block.getWidth(),
+                kernels = new TransformerBlockKernel[slices.count()];
+                for (int p = 0; p < kernels.length; p++) {
+                    kernels[p] = new TransformerBlockKernel(slices.size(p), block.getBlock(), block.getWidth(),
                             block.getHeads());
                 }
             }
         }
-        slices.run(p -> slices.of(outputRows, p).assign(passes[p].forward(slices.of(input, p), paramTable)));
+        slices.run(p -> slices.of(outputRows, p).assign(kernels[p].forward(slices.of(input, p), paramTable)));
     }
 
     @Override
     Map<String, INDArray> backward(INDArray outputGradient, INDArray inputGradientRows) {
         @SuppressWarnings("unchecked")
-        Map<String, INDArray>[] gradients = new Map[passes.length];
+        Map<String, INDArray>[] gradients = new Map[kernels.length];
         slices.run(p -> {
-            gradients[p] = passes[p].backward(slices.of(outputGradient, p), paramTable).parameterGradients;
-            slices.of(inputGradientRows, p).assign(passes[p].inputGradient());
+            gradients[p] = kernels[p].backward(slices.of(outputGradient, p), paramTable).parameterGradients;
+            slices.of(inputGradientRows, p).assign(kernels[p].inputGradient());
         });
-        if (passes.length == 1) {
+        if (kernels.length == 1) {
             return gradients[0];
         }
         // The slices' sums go straight into the gradient views, the parameters shared out among the threads.
         String[] names = gradients[0].keySet().toArray(String[]::new);
         slices.run(p -> {
-            for (int i = p; i < names.length; i += passes.length) {
+            for (int i = p; i < names.length; i += kernels.length) {
                 INDArray view = gradTable.get(names[i]);
                 view.assign(gradients[0].get(names[i]));
-                for (int q = 1; q < passes.length; q++) {
+                for (int q = 1; q < kernels.length; q++) {
                     view.addi(gradients[q].get(names[i]));
                 }
             }

@@ -1,4 +1,4 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
@@ -26,7 +26,7 @@ import java.util.Arrays;
  * <p>The correction looks for exactly that {@code add(x, x)} in the gradient graph, so a DL4J without the bug
  * gets no correction. Halving is exact in binary floating point: the result is bit for bit the correct gradient.
  */
-class CorrectedSameDiffLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
+public class CorrectedSameDiffLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
     /** Null until the gradient graph exists. */
     private Boolean externalGradientDoubled;
 
@@ -35,7 +35,7 @@ class CorrectedSameDiffLayer extends org.deeplearning4j.nn.layers.samediff.SameD
     }
 
     /** What {@code SameDiffLayer.instantiate} (configuration side) does, with this class instead. */
-    static CorrectedSameDiffLayer create(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
+    public static CorrectedSameDiffLayer create(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
                                          boolean initializeParams, DataType dataType) {
         return setUp(new CorrectedSameDiffLayer(conf, dataType), conf, layerIndex, paramsView, initializeParams);
     }

@@ -1,8 +1,8 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.kernel;
 
 /**
  * The causal softmax of one head's attention scores ([T, T], row i attends to columns 0..i) and its backward pass,
- * on Java arrays, for {@link TransformerBlockPass} and generation's window. The exponential is a polynomial and five
+ * on Java arrays, for {@link TransformerBlockKernel} and generation's window. The exponential is a polynomial and five
  * squarings ({@link #exp}) instead of {@link Math#exp}: the loop over a row compiles to vector instructions, where a
  * call of {@code Math.exp} (9-18 ns on the machines lmpipe is measured on, 130,000 per block, example slice and
  * minibatch of the reference's GPT) made the softmax cost more than the attention's matrix products.

@@ -1,4 +1,7 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
+
+import dev.lmpipe.model.PositionEmbedding;
+import dev.lmpipe.model.kernel.HostMemory;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -9,12 +12,12 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
- * The runtime layer of {@link PositionEmbedding}, where {@link WrittenOutLayer} can: out = in + pos one example at a
+ * The runtime layer of {@link PositionEmbedding}, where {@link FastSameDiffLayer} can: out = in + pos one example at a
  * time in Java arrays, reading the input's memory in place when it already holds rows [B, T, d] (the token
  * embedding's output does), and the backward pass's sum over the minibatch likewise. It runs on one thread between
  * the sliced layers: as an ND4J copy and broadcast it was about 2% of a 2-thread GPT training step (bench/RESULTS.md).
  */
-final class FastPositionEmbeddingLayer extends WrittenOutLayer {
+public final class FastPositionEmbeddingLayer extends FastSameDiffLayer {
     /** The positions' gradient, shaped as the parameter [width, block], outside DL4J's workspaces and reused. */
     private INDArray positionsGradient;
 
@@ -22,7 +25,7 @@ final class FastPositionEmbeddingLayer extends WrittenOutLayer {
         super(conf, dataType);
     }
 
-    static FastPositionEmbeddingLayer create(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
+    public static FastPositionEmbeddingLayer create(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
                                              boolean initializeParams, DataType dataType) {
         return setUp(new FastPositionEmbeddingLayer(conf, dataType), conf, layerIndex, paramsView, initializeParams);
     }

@@ -1,5 +1,10 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.runtime.CorrectedSameDiffLayer;
+import dev.lmpipe.model.runtime.FastLayerNormLayer;
+import dev.lmpipe.model.runtime.FastPositionEmbeddingLayer;
+import dev.lmpipe.model.runtime.FastTransformerBlockLayer;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -27,11 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The written-out GPT layers (FastTransformerBlockLayer, FastPositionEmbeddingLayer, FastLayerNormLayer) against
+ * The fast GPT layers (FastTransformerBlockLayer, FastPositionEmbeddingLayer, FastLayerNormLayer) against
  * their SameDiff graphs with the same parameters: same outputs, gradients and training steps. The SameDiff graphs
  * themselves are checked against finite differences in double precision (TransformerLayersTest).
  */
-class WrittenOutLayersTest {
+class FastSameDiffLayersTest {
     private static final int VOCABULARY = 13;
 
     /** The layers as their SameDiff graphs only: the reference. */

@@ -1,4 +1,4 @@
-package dev.lmpipe.model;
+package dev.lmpipe.model.runtime;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -17,14 +17,14 @@ import java.util.function.IntConsumer;
  * for it (bench/RESULTS.md, "Quality per character").
  * Slice 0 runs on the calling thread, the others in the common fork-join pool (one thread fewer than the cores).
  */
-final class MinibatchParts {
+public final class MinibatchParts {
     /** Fewer examples than this per slice are not worth a thread. */
     static final int MIN_EXAMPLES = 4;
 
     private final int[] bounds;
 
     /** {@code threads} slices of {@code examples} (fewer when examples are too few), sizes differing by at most one. */
-    MinibatchParts(int examples, int threads) {
+    public MinibatchParts(int examples, int threads) {
         int parts = Math.max(1, Math.min(threads, examples / MIN_EXAMPLES));
         bounds = new int[parts + 1];
         for (int p = 0; p <= parts; p++) {
@@ -33,40 +33,40 @@ final class MinibatchParts {
     }
 
     /** {@code threads} if it is at least 1; for the layers' {@code setThreads}. */
-    static int checkThreads(int threads) {
+    public static int checkThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         return threads;
     }
 
-    int count() {
+    public int count() {
         return bounds.length - 1;
     }
 
-    int from(int part) {
+    public int from(int part) {
         return bounds[part];
     }
 
-    int to(int part) {
+    public int to(int part) {
         return bounds[part + 1];
     }
 
-    int size(int part) {
+    public int size(int part) {
         return to(part) - from(part);
     }
 
     /** Slice {@code part}'s examples of an array whose first dimension is the minibatch (NCW here): a view. */
-    INDArray of(INDArray minibatch, int part) {
+    public INDArray of(INDArray minibatch, int part) {
         return minibatch.get(NDArrayIndex.interval(from(part), to(part)), NDArrayIndex.all(), NDArrayIndex.all());
     }
 
-    int examples() {
+    public int examples() {
         return bounds[bounds.length - 1];
     }
 
     /** Runs {@code body} for every slice and waits for all; the first failure is rethrown, later ones suppressed. */
-    void run(IntConsumer body) {
+    public void run(IntConsumer body) {
         if (count() == 1) {
             body.accept(0);
             return;
