@@ -44,19 +44,36 @@ public record TokenizeConfig(List<String> input, List<String> include, List<Stri
                              Documents documents, long blockBytes, double validationFraction, double testFraction,
                              long seed, long shardTokens, long splitBytes, InvalidUtf8 invalidUtf8,
                              double maxControlShare, Cleaning cleaning) {
-    /** The default {@code include}: text, plain or compressed. Declared before {@link #DEFAULTS}, which reads it. */
-    private static final List<String> TEXT_FILES = List.of("*.txt", "*.gz", "*.bz2");
-    public static final TokenizeConfig DEFAULTS = new TokenizeConfig(List.of(), TEXT_FILES, List.of(), "",
-            TokenizerKind.character, 1, 1024, "", Documents.blocks, 2048, 0.05, 0.05, 1234, 8_000_000, 64L << 20,
-            InvalidUtf8.replace, 0.05,
-            new Cleaning(Cleaning.Normalization.none, false, Cleaning.LineEndings.lf, Cleaning.ControlCharacters.remove));
+    // The default of every setting, one per line (NamedDefaultsTest holds DEFAULTS to these names); declared before
+    // DEFAULTS, which reads them.
+    private static final List<String> INPUT = List.of();                     // required
+    private static final List<String> INCLUDE = List.of("*.txt", "*.gz", "*.bz2");   // text, plain or compressed
+    private static final List<String> EXCLUDE = List.of();
+    private static final String OUTPUT = "";                                 // required
+    private static final TokenizerKind TOKENIZER = TokenizerKind.character;
+    private static final int MIN_COUNT = 1;                                  // every code point seen keeps its id
+    private static final int MAX_VOCABULARY = 1024;
+    private static final String VOCAB_FROM = "";                             // build the vocabulary
+    private static final Documents DOCUMENTS = Documents.blocks;
+    private static final long BLOCK_BYTES = 2048;
+    private static final double VALIDATION_FRACTION = 0.05;
+    private static final double TEST_FRACTION = 0.05;
+    private static final long SEED = 1234;                                   // of the split
+    private static final long SHARD_TOKENS = 8_000_000;                      // 32 MB shards of int32 ids
+    private static final long SPLIT_BYTES = 64L << 20;                       // 64 MiB of input per reading task
+    private static final InvalidUtf8 INVALID_UTF8 = InvalidUtf8.replace;
+    private static final double MAX_CONTROL_SHARE = 0.05;                    // more: a binary file, skipped
+
+    public static final TokenizeConfig DEFAULTS = new TokenizeConfig(INPUT, INCLUDE, EXCLUDE, OUTPUT, TOKENIZER,
+            MIN_COUNT, MAX_VOCABULARY, VOCAB_FROM, DOCUMENTS, BLOCK_BYTES, VALIDATION_FRACTION, TEST_FRACTION, SEED,
+            SHARD_TOKENS, SPLIT_BYTES, INVALID_UTF8, MAX_CONTROL_SHARE, Cleaning.DEFAULTS);
     /** Byte-level BPE needs {@code <unk>} and the 256 bytes, plus at least one merge. */
     public static final int MIN_BPE_VOCABULARY = 258;
 
     public TokenizeConfig {
         input = List.copyOf(input);
         // Null when JSON lacks the field: a configuration stored before the setting existed.
-        include = include == null ? TEXT_FILES : List.copyOf(include);
+        include = include == null ? INCLUDE : List.copyOf(include);
         exclude = exclude == null ? List.of() : List.copyOf(exclude);
         new FileSelection(include, exclude); // a bad pattern fails here, when the configuration is read
         vocabFrom = vocabFrom == null ? "" : vocabFrom;

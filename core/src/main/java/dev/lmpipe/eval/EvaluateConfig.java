@@ -22,8 +22,21 @@ import dev.lmpipe.data.Split;
 public record EvaluateConfig(String checkpoint, String dataset, Split split, String output, int seqLen,
                              int batchSize, int hardest, String samplePrompt, int sampleLength, long sampleSeed,
                              long maxCharacters) {
-    public static final EvaluateConfig DEFAULTS = new EvaluateConfig("", "", Split.validation, "", 0, 128, 20,
-            "", 300, 7, 0);
+    // The default of every setting, one per line (NamedDefaultsTest holds DEFAULTS to these names).
+    private static final String CHECKPOINT = "";           // required
+    private static final String DATASET = "";              // required
+    private static final Split SPLIT = Split.validation;
+    private static final String OUTPUT = "";               // <run>/report
+    private static final int SEQ_LEN = 0;                  // the training seqLen
+    private static final int BATCH_SIZE = 128;             // windows per forward pass
+    private static final int HARDEST = 20;                 // rows of report.md's per-character table
+    private static final String SAMPLE_PROMPT = "";        // a newline
+    private static final int SAMPLE_LENGTH = 300;          // characters per report sample
+    private static final long SAMPLE_SEED = 7;
+    private static final long MAX_CHARACTERS = 0;          // the whole split
+
+    public static final EvaluateConfig DEFAULTS = new EvaluateConfig(CHECKPOINT, DATASET, SPLIT, OUTPUT, SEQ_LEN,
+            BATCH_SIZE, HARDEST, SAMPLE_PROMPT, SAMPLE_LENGTH, SAMPLE_SEED, MAX_CHARACTERS);
 
     public EvaluateConfig {
         if (split == null) {

@@ -25,8 +25,23 @@ import java.util.List;
 public record GenerateConfig(String checkpoint, String prompt, int length, Strategy strategy, double temperature,
                              int topK, double topP, int beam, double lengthNormalisation, int numSamples,
                              String stopAt, long seed, UnknownCharacters unknown) {
-    public static final GenerateConfig DEFAULTS = new GenerateConfig("", "", 500, Strategy.sample, 0.8, 0, 1.0, 5,
-            0.0, 1, "", 7, UnknownCharacters.unk);
+    // The default of every setting, one per line (NamedDefaultsTest holds DEFAULTS to these names).
+    private static final String CHECKPOINT = "";                    // required
+    private static final String PROMPT = "";                        // a newline
+    private static final int LENGTH = 500;                          // characters after the prompt, at most
+    private static final Strategy STRATEGY = Strategy.sample;
+    private static final double TEMPERATURE = 0.8;                  // a little more conservative than the model
+    private static final int TOP_K = 0;                             // every character
+    private static final double TOP_P = 1.0;                        // every character
+    private static final int BEAM = 5;                              // beam width
+    private static final double LENGTH_NORMALISATION = 0.0;         // rank beams by plain log-probability
+    private static final int NUM_SAMPLES = 1;
+    private static final String STOP_AT = "";                       // never stop early
+    private static final long SEED = 7;
+    private static final UnknownCharacters UNKNOWN = UnknownCharacters.unk;
+
+    public static final GenerateConfig DEFAULTS = new GenerateConfig(CHECKPOINT, PROMPT, LENGTH, STRATEGY, TEMPERATURE,
+            TOP_K, TOP_P, BEAM, LENGTH_NORMALISATION, NUM_SAMPLES, STOP_AT, SEED, UNKNOWN);
 
     public GenerateConfig {
         Checks.atLeast("length", length, 0);

@@ -15,7 +15,18 @@ import java.util.List;
  */
 public record ModelConfig(ModelKind kind, int embedding, int hidden, int layers, double dropout, int heads, int block,
                           int context) {
-    public static final ModelConfig DEFAULTS = new ModelConfig(ModelKind.lstm, 64, 256, 1, 0.0, 4, 64, 5);
+    // The default of every setting, one per line (NamedDefaultsTest holds DEFAULTS to these names).
+    private static final ModelKind KIND = ModelKind.lstm;
+    private static final int EMBEDDING = 64;      // embedding width; the transformer's width
+    private static final int HIDDEN = 256;        // LSTM and MLP hidden units
+    private static final int LAYERS = 1;          // LSTM layers or transformer blocks
+    private static final double DROPOUT = 0.0;    // probability of dropping an activation
+    private static final int HEADS = 4;           // transformer attention heads
+    private static final int BLOCK = 64;          // transformer (and MLP generation) window, in characters
+    private static final int CONTEXT = 5;         // MLP context, in characters
+
+    public static final ModelConfig DEFAULTS = new ModelConfig(KIND, EMBEDDING, HIDDEN, LAYERS, DROPOUT, HEADS, BLOCK,
+            CONTEXT);
 
     public ModelConfig {
         if (kind == null) {

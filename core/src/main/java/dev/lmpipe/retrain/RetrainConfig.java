@@ -20,7 +20,11 @@ import java.util.List;
  *                 model is the champion's, which it starts from)
  */
 public record RetrainConfig(String home, List<String> input, double margin, TokenizeConfig tokenize, TrainConfig train) {
-    public static final RetrainConfig DEFAULTS = new RetrainConfig("", List.of(), 0.01, TokenizeConfig.DEFAULTS,
+    private static final String HOME = "";                  // required
+    private static final List<String> INPUT = List.of();    // required
+    private static final double MARGIN = 0.01;              // bits per character
+
+    public static final RetrainConfig DEFAULTS = new RetrainConfig(HOME, INPUT, MARGIN, TokenizeConfig.DEFAULTS,
             TrainConfig.DEFAULTS);
 
     public RetrainConfig {

@@ -15,6 +15,15 @@ public record Cleaning(Normalization normalization, boolean lowercase, LineEndin
                        ControlCharacters controlCharacters) implements Serializable {
     public static final Cleaning NONE = new Cleaning(Normalization.none, false, LineEndings.keep, ControlCharacters.keep);
 
+    // The default of every setting, one per line (NamedDefaultsTest holds DEFAULTS to these names).
+    private static final Normalization NORMALIZATION = Normalization.none;
+    private static final boolean LOWERCASE = false;
+    private static final LineEndings LINE_ENDINGS = LineEndings.lf;   // CR LF and a lone CR become LF
+    private static final ControlCharacters CONTROL_CHARACTERS = ControlCharacters.remove;
+
+    /** What {@code tokenize} cleans by default. */
+    public static final Cleaning DEFAULTS = new Cleaning(NORMALIZATION, LOWERCASE, LINE_ENDINGS, CONTROL_CHARACTERS);
+
     public enum Normalization {
         none(null), nfc(Normalizer.Form.NFC), nfkc(Normalizer.Form.NFKC);
 

@@ -11,7 +11,10 @@ import dev.lmpipe.config.Checks;
  *                    {@code latest}, {@code best} or {@code champion} point at are always kept
  */
 public record CheckpointConfig(int everyRounds, int keep) {
-    public static final CheckpointConfig DEFAULTS = new CheckpointConfig(0, 0);
+    private static final int EVERY_ROUNDS = 0;   // checkpoints at epoch ends only
+    private static final int KEEP = 0;           // keep every checkpoint
+
+    public static final CheckpointConfig DEFAULTS = new CheckpointConfig(EVERY_ROUNDS, KEEP);
 
     public CheckpointConfig {
         Checks.atLeast("checkpoint.everyRounds", everyRounds, 0);

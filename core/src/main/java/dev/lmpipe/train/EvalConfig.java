@@ -14,7 +14,10 @@ import dev.lmpipe.config.Checks;
  */
 public record EvalConfig(long maxCharacters, long everyCharacters) {
     /** Two million characters: a few tens of seconds on two cores, a standard error far below 0.01 nats/char. */
-    public static final EvalConfig DEFAULTS = new EvalConfig(2_000_000, 0);
+    private static final long MAX_CHARACTERS = 2_000_000;
+    private static final long EVERY_CHARACTERS = 0;   // evaluate at epoch ends only
+
+    public static final EvalConfig DEFAULTS = new EvalConfig(MAX_CHARACTERS, EVERY_CHARACTERS);
 
     public EvalConfig {
         Checks.atLeast("eval.maxCharacters", maxCharacters, 0);

@@ -40,8 +40,32 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
                           double maxMinutes, long maxCharacters, double learningRate, double gradientClip, int tbptt, int patience,
                           int evalBatchSize, long seed, boolean report, boolean sparkStatistics,
                           CheckpointConfig checkpoint, EvalConfig eval) {
-    public static final TrainConfig DEFAULTS = new TrainConfig("", "", ModelConfig.DEFAULTS, 64, 32, 5, 0, 0, 2, 10,
-            0, 0, 0.002, 1.0, 64, 3, 128, 42, true, false, CheckpointConfig.DEFAULTS, EvalConfig.DEFAULTS);
+    // The default of every setting, one per line; the nested records hold their own. NamedDefaultsTest holds
+    // DEFAULTS to these names, and conf/train-*.conf state every setting for their model.
+    private static final String DATASET = "";                 // required
+    private static final String OUTPUT = "";                  // required
+    private static final int SEQ_LEN = 64;                    // characters per training window
+    private static final int BATCH_SIZE = 32;                 // windows per minibatch on each worker
+    private static final int AVERAGING_FREQUENCY = 5;         // minibatches per worker between two averagings
+    private static final int WORKERS = 0;                     // one in local mode, one per task slot on a cluster
+    private static final int THREADS_PER_WORKER = 0;          // Spark's cores ÷ workers
+    private static final int PREFETCH = 2;                    // minibatches each worker reads ahead
+    private static final int EPOCHS = 10;                     // at most
+    private static final double MAX_MINUTES = 0;              // no time limit
+    private static final long MAX_CHARACTERS = 0;             // no limit on trained characters
+    private static final double LEARNING_RATE = 0.002;        // Adam's step size
+    private static final double GRADIENT_CLIP = 1.0;          // per layer, on the per-character gradient
+    private static final int TBPTT = 64;                      // = seqLen: full back-propagation
+    private static final int PATIENCE = 3;                    // evaluations without a better validation loss
+    private static final int EVAL_BATCH_SIZE = 128;           // windows per minibatch of the validation loss
+    private static final long SEED = 42;                      // initialisation and window order
+    private static final boolean REPORT = true;               // run/report at the end
+    private static final boolean SPARK_STATISTICS = false;    // no run/spark-stats.html
+
+    public static final TrainConfig DEFAULTS = new TrainConfig(DATASET, OUTPUT, ModelConfig.DEFAULTS, SEQ_LEN,
+            BATCH_SIZE, AVERAGING_FREQUENCY, WORKERS, THREADS_PER_WORKER, PREFETCH, EPOCHS, MAX_MINUTES,
+            MAX_CHARACTERS, LEARNING_RATE, GRADIENT_CLIP, TBPTT, PATIENCE, EVAL_BATCH_SIZE, SEED, REPORT,
+            SPARK_STATISTICS, CheckpointConfig.DEFAULTS, EvalConfig.DEFAULTS);
 
     public TrainConfig {
         Checks.positive("seqLen", seqLen);
