@@ -2,13 +2,12 @@ package dev.lmpipe.text;
 
 import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Json;
-import org.junit.jupiter.api.Assumptions;
+import dev.lmpipe.SharedData;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BytePairEncodingTest {
-    private static final Path DATA = Path.of("..", "..", "shared", "data");
 
     private static Map<BytePairEncoding.Word, Long> wordCounts(String text) {
         var counts = new HashMap<BytePairEncoding.Word, Long>();
@@ -61,9 +59,8 @@ class BytePairEncodingTest {
 
     @Test
     void everySharedCorpusRoundTripsAndCompresses() throws IOException {
-        Assumptions.assumeTrue(Files.isDirectory(DATA), "../shared/data is absent");
         for (String name : List.of("tinyshakespeare.txt", "kjv.txt")) {
-            byte[] bytes = Files.readAllBytes(DATA.resolve(name));
+            byte[] bytes = Files.readAllBytes(SharedData.file(name));
             var bpe = BytePairEncoding.learn(wordCounts(new String(bytes, StandardCharsets.UTF_8)), 500);
             assertThat(bpe.size()).isEqualTo(756);
             int[] tokens = bpe.encode(bytes);
@@ -101,8 +98,7 @@ class BytePairEncodingTest {
 
     @Test
     void learningThousandsOfMergesFromABibleOfWordsFinishes() throws IOException {
-        Assumptions.assumeTrue(Files.isDirectory(DATA), "../shared/data is absent");
-        var counts = wordCounts(Files.readString(DATA.resolve("kjv.txt")));
+        var counts = wordCounts(Files.readString(SharedData.file("kjv.txt")));
         var bpe = BytePairEncoding.learn(counts, 4000);
         // kjv has about 13,000 distinct words: merges run out of pairs seen twice before 4,000 only if the
         // incremental counts went wrong.

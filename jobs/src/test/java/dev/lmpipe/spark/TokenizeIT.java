@@ -330,10 +330,9 @@ class TokenizeIT {
 
     @Test
     void bpeDatasetRoundTripsTrainsAndReportsBitsPerCharacter() throws IOException {
-        Path shakespeare = Path.of("..", "..", "shared", "data", "tinyshakespeare.txt");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(shakespeare), "../shared/data is absent");
-        String text = Files.readString(shakespeare).substring(0, 200_000);
-        Path corpus = write(work.resolve("plays.txt"), utf8(text));
+        // The project's own English-like sample (names, weather, dialogue, some non-ASCII), so this always runs.
+        String text = Files.readString(Path.of("..", "data-samples", "sample.txt")).substring(0, 200_000);
+        Path corpus = write(work.resolve("logs.txt"), utf8(text));
         String whole = work.resolve("bpe-whole").toString();
         var all = tokenize(QUIET, "input=" + corpus, "output=" + whole, "tokenizer=bpe", "maxVocabulary=600",
                 "validationFraction=0", "testFraction=0");
@@ -341,7 +340,7 @@ class TokenizeIT {
         assertThat(all.vocabulary().size()).isEqualTo(600);
         assertThat(text(whole, all, Split.train)).isEqualTo(text);
         double charactersPerToken = all.charactersPerToken(Split.train);
-        assertThat(charactersPerToken).isGreaterThan(2.0); // 342 merges of English: measured 2.1 characters per token
+        assertThat(charactersPerToken).isGreaterThan(2.0); // 342 merges of English-like text: about 2.2 characters per token
 
         String dataset = work.resolve("bpe").toString();
         var manifest = tokenize(QUIET, "input=" + corpus, "output=" + dataset, "tokenizer=bpe", "maxVocabulary=600",
@@ -360,13 +359,13 @@ class TokenizeIT {
         assertThat(report.tokenizer()).isEqualTo("bpe-v1");
         assertThat(report.natsPerCharacter()).isCloseTo(report.natsPerToken() / manifest.charactersPerToken(Split.validation),
                 within(1e-9));
-        // One short epoch of a small model (measured 3.62 bits/char): far from trained, but clearly better than a
+        // One short epoch of a small model (measured 3.09 bits/char): far from trained, but clearly better than a
         // uniform guess over the 600 tokens, spread over the characters a token stands for (about 4.3 bits/char).
         double uniform = Math.log(600) / Math.log(2) / manifest.charactersPerToken(Split.validation);
         assertThat(report.bitsPerCharacter()).isBetween(1.0, uniform - 0.3);
         var checkpoint = CheckpointStore.load(storage, CheckpointStore.resolve(storage, storage.qualify(run), CheckpointStore.LATEST));
         var generator = new Generator(checkpoint.network(), checkpoint.vocabulary());
-        String generated = generator.generate(generator.encodePrompt("ROMEO:\n", UnknownCharacters.fail), 50,
+        String generated = generator.generate(generator.encodePrompt("NELRIC:\n", UnknownCharacters.fail), 50,
                 new Sampler(1.0, 3));
         assertThat(generated).isNotEmpty();
     }
