@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The PyTorch reference (../shared/bench/reference_charlm.py) with one of lmpipe's former choices swapped in, to find
-out what cost lmpipe quality per character (bench/RESULTS.md, "Quality per character"). The reference is imported,
+out what cost lmpipe quality per character (bench/archive/RESULTS-2026-11.md, "quality per character"). The reference is imported,
 not copied; its training, sampling and evaluation are untouched but for what the variant names, and at a fixed
 --steps its result is exactly reproducible, so each variant's validation loss compares directly with the unmodified
 reference's.

@@ -15,7 +15,7 @@ import java.util.Map;
  * Adam as DL4J configures it and ND4J's {@code adam_updater} op computes it, the parameters cut into ranges that are
  * updated on {@link #getThreads()} threads: DL4J applies it to all of a network's parameters in one op on one thread
  * (ND4J's own threads are held at one so they do not oversubscribe the cores with the layers' slices), about 5 ms of
- * a GPT step while the other core waited (bench/RESULTS.md). Element-wise, so every range gets exactly the update the
+ * a GPT step while the other core waited (bench/archive/RESULTS-2026-11.md). Element-wise, so every range gets exactly the update the
  * whole would. The thread count is a runtime setting, like the layers' ({@link Networks#useThreads}).
  */
 public class FastAdam extends Adam {

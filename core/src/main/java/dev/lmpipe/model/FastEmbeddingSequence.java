@@ -15,7 +15,7 @@ import java.util.Collection;
 /**
  * DL4J's EmbeddingSequenceLayer (same parameters, same checkpoints) whose backward pass is
  * {@link FastEmbeddingSequenceLayer}'s: DL4J's looks the rows up again, copies the gradient twice and adds it into the
- * table with ND4J's scatter op, about 3 ms a GPT step on one thread (bench/RESULTS.md).
+ * table with ND4J's scatter op, about 3 ms a GPT step on one thread (bench/archive/RESULTS-2026-11.md).
  */
 public class FastEmbeddingSequence extends EmbeddingSequenceLayer {
     /** For Jackson only. */

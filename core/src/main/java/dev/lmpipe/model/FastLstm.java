@@ -17,7 +17,7 @@ import java.util.Collection;
  * DL4J's LSTM layer (same parameters, same gates, same checkpoints) whose training pass runs
  * {@link FastLstmLayer}: DL4J's own implementation issues about thirty native calls per time step, each costing
  * tens of microseconds, and computes the forward pass twice per minibatch; that, not arithmetic, was most of a
- * training step (bench/RESULTS.md). Everything else (stepping for generation, truncated BPTT, masks) is DL4J's.
+ * training step (bench/archive/RESULTS-2026-11.md). Everything else (stepping for generation, truncated BPTT, masks) is DL4J's.
  * A subclass rather than a new layer so that a model built with it is, parameter for parameter, a DL4J LSTM;
  * Jackson restores it by class name on executors and from checkpoints.
  */

@@ -18,7 +18,7 @@ import java.util.Collection;
  * DL4J's RnnOutputLayer (same parameters, same loss, same checkpoints) computed by {@link FastRnnOutputLayer}: DL4J's
  * own computes the logits twice per training step (once for the gradient, once for the score), copies its input and
  * gradients between [B, C, T] and rows [B·T, C] in both passes, all on one thread, while the layers below it run on
- * every core; that was about a tenth of an LSTM training step (bench/RESULTS.md, 2026-11-26, evening).
+ * every core; that was about a tenth of an LSTM training step (bench/archive/RESULTS-2026-11.md, "output layer, embedding, LSTM steps and Adam written out").
  */
 public class FastRnnOutput extends RnnOutputLayer implements SlicesMinibatches {
     /** Threads one pass of this layer may use (slices of the minibatch): a runtime setting, not the model. */

@@ -58,7 +58,7 @@ public final class Networks {
      * Embedding, LSTMs, softmax. Initialised as PyTorch initialises these layers, not with DL4J's Xavier default: the
      * embedding from N(0, 1), the LSTMs' weights from U(±1/√hidden), the output layer's from U(±1/√fan-in). With
      * Xavier's embedding (standard deviation 0.12 here) the LSTM sees a weak input and learns markedly slower per
-     * character (bench/RESULTS.md, "Quality per character"); the biases as PyTorch's too (below).
+     * character (bench/archive/RESULTS-2026-11.md, "quality per character"); the biases as PyTorch's too (below).
      */
     static MultiLayerNetwork lstm(LstmSpec spec, int vocabularySize, Optimization optimization) {
         var layers = base(optimization)
@@ -84,7 +84,7 @@ public final class Networks {
         var network = init(layers);
         for (int i = 1; i <= spec.layers(); i++) {
             // PyTorch's two biases b_ih + b_hh, each from U(±1/√hidden), where DL4J starts at 0 with a forget-gate
-            // bias of 1: that learned 0.06 nats/char worse after 916 steps of the reference (bench/RESULTS.md).
+            // bias of 1: that learned 0.06 nats/char worse after 916 steps of the reference (bench/archive/RESULTS-2026-11.md).
             var bias = network.getLayer(i).getParam(LSTMParamInitializer.BIAS_KEY);
             var second = bias.ulike();
             uniform(bias, bound);
@@ -123,7 +123,7 @@ public final class Networks {
      * SameDiff layers apply no dropout in DL4J M2.1: dropout is a separate layer after the embeddings' sum and
      * after every block. The blocks' linear maps and the output layer start as PyTorch's nn.Linear, U(±1/√fan-in):
      * GPT-2's N(0, 0.02) with depth-scaled residual projections learned 0.08 nats/char worse after 458 steps of the
-     * reference (bench/RESULTS.md, "Quality per character").
+     * reference (bench/archive/RESULTS-2026-11.md, "quality per character").
      */
     static MultiLayerNetwork transformer(TransformerSpec spec, int vocabularySize, Optimization optimization) {
         var layers = base(optimization)
@@ -176,7 +176,7 @@ public final class Networks {
                 .list();
     }
 
-    // Every recurrent layer names NCW explicitly, or the output layer rejects the labels (DESIGN.md).
+    // Every recurrent layer names NCW explicitly, or the output layer rejects the labels (docs/design.md).
     /** @param init the weights' distribution, or null for the network's default (Xavier) */
     private static FastEmbeddingSequence embedding(int vocabularySize, int width, Distribution init) {
         var embedding = new EmbeddingSequenceLayer.Builder()

@@ -74,7 +74,7 @@ public class TransformerBlock extends SlicedSequenceLayer {
      * @param layers number of blocks in the whole network, recorded with the block. GPT-2's initialisation used it
      *               (residual projections from N(0, 0.02 / √(2 · layers))); the block now starts as PyTorch's
      *               nn.Linear does, U(±1/√fan-in), which learned faster per character on tinyshakespeare
-     *               (bench/RESULTS.md, "Quality per character")
+     *               (bench/archive/RESULTS-2026-11.md, "quality per character")
      */
     public TransformerBlock(int width, int heads, int block, int layers) {
         super(width, block);

@@ -101,7 +101,7 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
     /**
      * Workers: the setting, or when it is 0 one in Spark's local mode for a model that slices its minibatches across
      * threads (workers would share one JVM's cores, and one worker's threads train better per character than
-     * averaged workers: bench/RESULTS.md) and {@code parallelism} (one per task slot) otherwise.
+     * averaged workers: bench/archive/RESULTS-2026-11.md) and {@code parallelism} (one per task slot) otherwise.
      */
     public int workers(boolean localMode, int parallelism) {
         return workers > 0 ? workers : localMode && model.spec().slicesMinibatches() ? 1 : parallelism;

@@ -46,7 +46,7 @@ public final class ParameterAveraging {
                 .averagingFrequency(averagingFrequency)
                 .workerPrefetchNumBatches(prefetch)
                 // dl4j-spark M2's builder leaves this false despite its Javadoc; without it every round
-                // would restart Adam's moment estimates (DESIGN.md). ParameterAveragingTest guards it.
+                // would restart Adam's moment estimates (docs/design.md). ParameterAveragingIT guards it.
                 .saveUpdater(true)
                 // The RDD arrives already cut into one partition per worker, one round at a time.
                 .rddTrainingApproach(RDDTrainingApproach.Direct)

@@ -15,7 +15,7 @@ import java.util.Map;
  * The runtime layer of {@link PositionEmbedding}, where {@link FastSameDiffLayer} can: out = in + pos one example at a
  * time in Java arrays, reading the input's memory in place when it already holds rows [B, T, d] (the token
  * embedding's output does), and the backward pass's sum over the minibatch likewise. It runs on one thread between
- * the sliced layers: as an ND4J copy and broadcast it was about 2% of a 2-thread GPT training step (bench/RESULTS.md).
+ * the sliced layers: as an ND4J copy and broadcast it was about 2% of a 2-thread GPT training step (bench/archive/RESULTS-2026-11.md).
  */
 public final class FastPositionEmbeddingLayer extends FastSameDiffLayer {
     /** The positions' gradient, shaped as the parameter [width, block], outside DL4J's workspaces and reused. */

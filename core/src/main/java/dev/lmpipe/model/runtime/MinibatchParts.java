@@ -14,7 +14,7 @@ import java.util.function.IntConsumer;
  * forward or backward pass of the layer on its own thread and buffers, and one worker's Adam step still sees the
  * gradient of the whole minibatch. That is what parameter averaging across workers cannot give: two workers with
  * half the minibatch each take Adam steps on noisier gradients, and averaging their parameters does not make up
- * for it (bench/RESULTS.md, "Quality per character").
+ * for it (bench/archive/RESULTS-2026-11.md, "quality per character").
  * Slice 0 runs on the calling thread, the others in the common fork-join pool (one thread fewer than the cores).
  */
 public final class MinibatchParts {

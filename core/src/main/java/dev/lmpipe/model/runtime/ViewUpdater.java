@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the path for a gradient computed elsewhere: for each parameter array, twice a step, new views of the whole
  * network's parameters and gradient cut into ranges, and the minibatch division's ranges made anew: 2.3% of the
  * main thread's samples in a 2-thread GPT step, on one core while the other waited (bench/serial_time.sh,
- * bench/RESULTS.md); the fit ran about 4% faster without it (bench/PlainFit.java). This class hands DL4J a
+ * bench/archive/RESULTS-2026-11.md); the fit ran about 4% faster without it (bench/PlainFit.java). This class hands DL4J a
  * gradient whose {@code gradient()} is the view itself when it is the same memory, so the update takes DL4J's
  * standard path with the views it made once; the arithmetic is the same ({@code ViewUpdaterTest}).
  */
