@@ -55,6 +55,7 @@ public final class ParameterAveraging {
                 .collectTrainingStats(statistics);
         this.master = new CountedMaster(builder);
         master.addHook(new ViewUpdaterHook());
+        master.addHook(new SeededRandomHook());
         this.spark = new SparkDl4jMultiLayer(sc, network, master);
         spark.setCollectTrainingStats(statistics);
     }
