@@ -234,12 +234,15 @@ public final class TrainJob {
         long sample = sampleCharacters();
         // Round lines not yet in rounds.jsonl: written with the next checkpoint.
         var unsaved = new ArrayList<RoundLine>();
+        // The evaluated checkpoint of this very point, if nothing has been trained since it: at an epoch's start the
+        // previous epoch's, after an evaluation within the epoch that one's.
+        TrainingState evaluatedHere = previous;
         while (done < rounds) {
             // Every job trains at least one round, so that a chain of resumed jobs always moves on.
             if (totals.rounds > roundsAtStart && !budget.allowsRound(System.nanoTime(), lastRoundSeconds)) {
                 String reason = "time limit of " + config.maxMinutes() + " minutes";
-                // At an epoch's start the last evaluation and checkpoint are the previous epoch's: nothing to add.
-                return progress.rounds() == 0 ? new EpochResult(previous, reason)
+                // Stopping right after an evaluation adds nothing to it: evaluating again would overrun the budget.
+                return evaluatedHere != null ? new EpochResult(evaluatedHere, reason)
                         : evaluate(epoch, done, rounds, lossSum, progress, unsaved, reason);
             }
             long roundStarted = System.nanoTime();
@@ -256,6 +259,7 @@ public final class TrainJob {
             totals.characters += characters;
             lossSum += loss;
             done++;
+            evaluatedHere = null;
             double speed = progress.round(loss, characters);
             lastRoundSeconds = (System.nanoTime() - roundStarted) / 1e9;
             if (budget.limited() && !budget.evaluationTimed()) {
@@ -274,6 +278,7 @@ public final class TrainJob {
                     return result;
                 }
                 validationLoss = result.state().validationLoss();
+                evaluatedHere = result.state();
             } else if (config.checkpoint().everyRounds() > 0 && done % config.checkpoint().everyRounds() == 0) {
                 storage.append(Storage.child(run, RunHistory.ROUNDS), Json.lines(unsaved));
                 unsaved.clear();

@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Training in bounded jobs: a character budget stops training in the middle of an epoch with a checkpoint that a
- * later job resumes exactly; evaluations within an epoch; bounded and full evaluation; a damaged shard caught where
+ * later job resumes exactly; evaluations within an epoch; a time limit that falls right after one; bounded and full evaluation; a damaged shard caught where
  * it is first read.
  */
 class TrainBudgetIT {
@@ -147,6 +147,22 @@ class TrainBudgetIT {
         var report = Json.MAPPER.readTree(Path.of(run, "report", "report.json").toFile());
         // The same number, bit for bit: the same LossTotals object's mean.
         assertThat(report.get("evaluation").get("natsPerCharacter").asDouble()).isEqualTo(last.bestValidationLoss());
+    }
+
+    @Test
+    void aTimeLimitRightAfterAnEvaluationStopsThereWithoutEvaluatingTheSamePointAgain() throws Exception {
+        String dataset = dataset("time");
+        String run = work.resolve("time-run").toString();
+        // An evaluation after every round: whenever the time limit stops training, it stops right after one.
+        var log = new java.io.ByteArrayOutputStream();
+        TrainingState last = new TrainJob(sc, STORAGE, config(dataset, run, "epochs=1000", "patience=100000",
+                "maxMinutes=0.25", "eval.everyCharacters=" + ROUND),
+                new PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).run(false, false);
+
+        assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(": time limit of 0.25 minutes");
+        var rounds = metrics(run).stream().map(MetricsLine::rounds).toList();
+        assertThat(rounds).as("rounds at each evaluation").doesNotHaveDuplicates().isSorted();
+        assertThat(rounds.get(rounds.size() - 1)).isEqualTo(last.rounds());
     }
 
     @Test
