@@ -1,5 +1,6 @@
 package dev.lmpipe.generate;
 
+import dev.lmpipe.model.kernel.Kernels;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
@@ -12,7 +13,6 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +54,7 @@ public final class LstmStepper implements LanguageModel<LstmStepper.Step> {
         var confs = network.getLayerWiseConfigurations().getConfs();
         int last = confs.size() - 1;
         // OpenBLAS on host memory: the CPU backend only (a GPU build steps through DL4J).
-        if (!Nd4j.getEnvironment().isCPU() || confs.size() < 3 || !(confs.get(0).getLayer() instanceof EmbeddingSequenceLayer embeddingConf)
+        if (!Kernels.onHost() || confs.size() < 3 || !(confs.get(0).getLayer() instanceof EmbeddingSequenceLayer embeddingConf)
                 || !(embeddingConf.getActivationFn() instanceof ActivationIdentity)
                 || !(confs.get(last).getLayer() instanceof RnnOutputLayer outputConf)
                 || !(outputConf.getActivationFn() instanceof ActivationSoftmax)) {

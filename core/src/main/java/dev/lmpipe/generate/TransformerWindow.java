@@ -1,5 +1,6 @@
 package dev.lmpipe.generate;
 
+import dev.lmpipe.model.kernel.Kernels;
 import dev.lmpipe.model.Networks;
 import dev.lmpipe.model.kernel.BlockParameters;
 import dev.lmpipe.model.kernel.TransformerBlockKernel;
@@ -101,7 +102,7 @@ final class TransformerWindow {
         var confs = network.getLayerWiseConfigurations().getConfs();
         int last = confs.size() - 1;
         // Java and OpenBLAS on the arrays' memory: the CPU backend only (a GPU build runs the window through DL4J).
-        if (!Nd4j.getEnvironment().isCPU() || confs.size() < 5 || !(confs.get(0).getLayer() instanceof EmbeddingSequenceLayer embedding)
+        if (!Kernels.onHost() || confs.size() < 5 || !(confs.get(0).getLayer() instanceof EmbeddingSequenceLayer embedding)
                 || embedding.hasBias() || !(embedding.getActivationFn() instanceof ActivationIdentity)
                 || !(confs.get(1).getLayer() instanceof PositionEmbedding positions)
                 || !(confs.get(last - 1).getLayer() instanceof LayerNorm)

@@ -8,8 +8,9 @@
  * <p>Every model runs one of two ways, computing the same function with the same parameters and checkpoints:
  * DL4J's own layers or the SameDiff graph of our GPT layers (the reference a reader should read first, and what
  * runs in double precision or on a GPU), or lmpipe's <em>fast</em> path, Java and OpenBLAS written for float
- * networks on the CPU, which is what trains and generates on CPUs. Where each lives, and the test that holds the
- * paths equal:
+ * networks on the CPU, which is what trains and generates on CPUs. {@link dev.lmpipe.model.kernel.Kernels} decides
+ * which runs (a GPU backend, or {@code -Dlmpipe.kernels=dl4j} on the CPU, takes DL4J's). Where each lives, and the
+ * test that holds the paths equal:
  * <table>
  *   <caption>Where each model is defined, trained and generated</caption>
  *   <tr><th>Model</th><th>Definition (reference)</th><th>Training on the CPU</th><th>Generation</th><th>Held equal by</th></tr>

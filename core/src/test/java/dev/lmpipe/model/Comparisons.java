@@ -1,5 +1,7 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.kernel.Kernels;
+
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -55,5 +57,49 @@ public final class Comparisons {
     public static double maxRelativeDifference(INDArray expected, INDArray actual) {
         double scale = Math.max(expected.amaxNumber().doubleValue(), 1e-3);
         return expected.sub(actual).amaxNumber().doubleValue() / scale;
+    }
+
+    /**
+     * With {@code lmpipe.kernels = dl4j}, the fast network is its reference, as on a GPU: output, score and every
+     * gradient equal bit for bit (every float value equal). With {@code fastDiffers}, the fast path, which computes in
+     * another order, must give some other value: that shows the switch chose the code that ran.
+     */
+    public static void assertDl4jKernelsRunTheReference(MultiLayerNetwork reference, MultiLayerNetwork fast, DataSet data,
+                                                        boolean fastDiffers) {
+        String before = System.getProperty(Kernels.PROPERTY);
+        try {
+            System.setProperty(Kernels.PROPERTY, Kernels.dl4j.name());
+            assertThat(values(fast, data)).as("DL4J's path").isEqualTo(values(reference, data));
+            if (fastDiffers) {
+                System.setProperty(Kernels.PROPERTY, Kernels.fast.name());
+                assertThat(values(fast, data)).as("the fast path").isNotEqualTo(values(reference, data));
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(Kernels.PROPERTY);
+            } else {
+                System.setProperty(Kernels.PROPERTY, before);
+            }
+        }
+    }
+
+    /** The network's output, score and gradients by name, as exact values. */
+    private static java.util.Map<String, java.util.List<Float>> values(MultiLayerNetwork network, DataSet data) {
+        var values = new java.util.TreeMap<String, java.util.List<Float>>();
+        values.put(" output", floats(network.output(data.getFeatures())));
+        network.setInput(data.getFeatures());
+        network.setLabels(data.getLabels());
+        network.computeGradientAndScore();
+        values.put(" score", java.util.List.of((float) network.score()));
+        network.gradient().gradientForVariable().forEach((name, gradient) -> values.put(name, floats(gradient)));
+        return values;
+    }
+
+    private static java.util.List<Float> floats(INDArray array) {
+        var list = new java.util.ArrayList<Float>();
+        for (float f : array.dup().data().asFloat()) {
+            list.add(f);
+        }
+        return list;
     }
 }

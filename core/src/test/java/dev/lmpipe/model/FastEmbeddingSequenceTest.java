@@ -19,6 +19,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 import static dev.lmpipe.model.Comparisons.assertSameScoreAndGradients;
 import static dev.lmpipe.model.Comparisons.maxRelativeDifference;
+import static dev.lmpipe.model.Comparisons.assertDl4jKernelsRunTheReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** FastEmbeddingSequence against DL4J's EmbeddingSequenceLayer with the same parameters: same gradients and steps. */
@@ -67,6 +68,13 @@ class FastEmbeddingSequenceTest {
         var data = Comparisons.tokens(VOCABULARY, minibatch, steps, minibatch * 3L + steps);
 
         assertSameScoreAndGradients(networks[0], networks[1], data, 1e-6, 1e-5);
+    }
+
+    @Test
+    void underDl4jKernelsIsDl4jsEmbedding() {
+        var networks = pair(true);
+        // The fast backward pass adds the rows in DL4J's order: the same gradient bit for bit on both paths.
+        assertDl4jKernelsRunTheReference(networks[0], networks[1], Comparisons.tokens(VOCABULARY, 6, 9, 23), false);
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 import static dev.lmpipe.model.Comparisons.assertSameScoreAndGradients;
 import static dev.lmpipe.model.Comparisons.maxRelativeDifference;
+import static dev.lmpipe.model.Comparisons.assertDl4jKernelsRunTheReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -100,6 +101,12 @@ class FastLstmTest {
                 .isLessThan(1e-5);
         // The score sums the loss over time steps: compare in float's relative precision.
         assertSameScoreAndGradients(networks[0], networks[1], data, 1e-6, 1e-4);
+    }
+
+    @Test
+    void underDl4jKernelsIsDl4jsLstm() {
+        var networks = pair(12, 2, 2);
+        assertDl4jKernelsRunTheReference(networks[0], networks[1], tokens(5, 7, 21), true);
     }
 
     @ParameterizedTest(name = "minibatch {0}, {1} threads")

@@ -22,6 +22,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 import static dev.lmpipe.model.Comparisons.assertSameScoreAndGradients;
 import static dev.lmpipe.model.Comparisons.maxRelativeDifference;
+import static dev.lmpipe.model.Comparisons.assertDl4jKernelsRunTheReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -109,6 +110,12 @@ class FastRnnOutputTest {
         // The score of data the layer has not trained on: computed, not the training pass's.
         var other = tokens(minibatch, steps, 5);
         assertThat(networks[1].score(other)).isCloseTo(networks[0].score(other), within(1e-5 * networks[0].score(other)));
+    }
+
+    @Test
+    void underDl4jKernelsIsDl4jsOutputLayer() {
+        var networks = pair(true, 2);
+        assertDl4jKernelsRunTheReference(networks[0], networks[1], tokens(6, 9, 24), true);
     }
 
     @Test

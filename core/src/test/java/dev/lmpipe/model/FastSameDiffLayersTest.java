@@ -28,6 +28,7 @@ import java.util.Random;
 
 import static dev.lmpipe.model.Comparisons.assertSameScoreAndGradients;
 import static dev.lmpipe.model.Comparisons.maxRelativeDifference;
+import static dev.lmpipe.model.Comparisons.assertDl4jKernelsRunTheReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -124,6 +125,12 @@ class FastSameDiffLayersTest {
         assertThat(maxRelativeDifference(networks[0].output(features), networks[1].output(features)))
                 .isLessThan(1e-5);
         assertSameScoreAndGradients(networks[0], networks[1], data, 1e-5, 1e-4);
+    }
+
+    @Test
+    void underDl4jKernelsAreTheSameDiffGraphs() {
+        var networks = pair(16, 4, 8, 2);
+        assertDl4jKernelsRunTheReference(networks[0], networks[1], tokens(3, 8, 22), true);
     }
 
     @ParameterizedTest(name = "minibatch {0}, {1} threads")

@@ -1,6 +1,7 @@
 package dev.lmpipe.cli;
 
 import dev.lmpipe.LmpipeException;
+import dev.lmpipe.model.kernel.Kernels;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -40,6 +41,12 @@ public final class Lmpipe {
             cmd.getErr().println("lmpipe " + cmd.getCommandName() + ": error: " + userError.getMessage());
             return USER_ERROR;
         });
+        try {
+            Kernels.selected();
+        } catch (IllegalArgumentException e) {
+            err.println("lmpipe: error: " + e.getMessage());
+            return USER_ERROR;
+        }
         return commandLine.execute(args);
     }
 

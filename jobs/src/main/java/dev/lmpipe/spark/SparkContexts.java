@@ -1,5 +1,6 @@
 package dev.lmpipe.spark;
 
+import dev.lmpipe.model.kernel.Kernels;
 import dev.lmpipe.storage.Storage;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -63,6 +64,12 @@ public final class SparkContexts {
         if (!executorOptions.contains(property)) {
             conf.set("spark.executor.extraJavaOptions", (executorOptions + " -D" + property + "="
                     + org.deeplearning4j.spark.time.SystemClockTimeSource.class.getName()).strip());
+        }
+        // The layers' code path (Kernels) is chosen per JVM: executors take the driver's choice.
+        String kernels = System.getProperty(Kernels.PROPERTY);
+        executorOptions = conf.get("spark.executor.extraJavaOptions", "");
+        if (kernels != null && !executorOptions.contains(Kernels.PROPERTY)) {
+            conf.set("spark.executor.extraJavaOptions", (executorOptions + " -D" + Kernels.PROPERTY + "=" + kernels).strip());
         }
         // ND4J arrays in 64 KB blocks instead of element by element (ArrayKryoRegistrator): the parameters and Adam
         // state go to every worker and back in every averaging round.

@@ -13,6 +13,7 @@ import dev.lmpipe.data.WindowPlan;
 import dev.lmpipe.eval.EvaluateConfig;
 import dev.lmpipe.eval.LossTotals;
 import dev.lmpipe.model.Networks;
+import dev.lmpipe.model.kernel.Kernels;
 import dev.lmpipe.report.RunHistory;
 import dev.lmpipe.storage.Storage;
 import dev.lmpipe.train.Checkpoint;
@@ -162,9 +163,9 @@ public final class TrainJob {
         int threads = config.threadsPerWorker(workers, sc.defaultParallelism());
         Networks.useThreads(network, threads);
         out.printf("train: %s, %,d parameters, vocabulary %d, %d worker(s) × batch %d × %d minibatches per round,"
-                        + " %d thread(s) per worker%n",
+                        + " %d thread(s) per worker, %s%n",
                 config.model().spec(), network.numParams(), manifest.vocabulary().size(), workers, config.batchSize(),
-                config.averagingFrequency(), threads);
+                config.averagingFrequency(), threads, Kernels.describe());
         return new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
                 config.prefetch(), config.sparkStatistics());
     }

@@ -1,5 +1,6 @@
 package dev.lmpipe.cli;
 
+import dev.lmpipe.model.kernel.Kernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -160,6 +161,24 @@ class BadInputIT {
         assertThat(resume.exitCode()).isEqualTo(1);
         assertThat(resume.error()).contains("another vocabulary");
         assertThat(run.resolve("checkpoints").resolve("epoch-0002")).doesNotExist();
+    }
+
+    @Test
+    void unknownKernelsPropertyIsNamed() {
+        String before = System.getProperty(Kernels.PROPERTY);
+        System.setProperty(Kernels.PROPERTY, "cuda");
+        try {
+            var result = lmpipe("train", "-d", "x", "-o", work.resolve("run").toString());
+            assertThat(result.exitCode()).isEqualTo(1);
+            assertThat(result.error()).contains("-Dlmpipe.kernels=cuda", "[fast, dl4j]").doesNotContain("\tat ");
+            assertThat(work.resolve("run")).doesNotExist();
+        } finally {
+            if (before == null) {
+                System.clearProperty(Kernels.PROPERTY);
+            } else {
+                System.setProperty(Kernels.PROPERTY, before);
+            }
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.lmpipe.model.runtime;
 
+import dev.lmpipe.model.kernel.Kernels;
 import dev.lmpipe.model.FastEmbeddingSequence;
 import dev.lmpipe.model.kernel.HostMemory;
 
@@ -75,7 +76,7 @@ public class FastEmbeddingSequenceLayer extends EmbeddingSequenceLayer {
 
     private boolean fast(INDArray epsilon) {
         var conf = layerConf();
-        return Nd4j.getEnvironment().isCPU() && input != null && input.dataType() == DataType.FLOAT
+        return Kernels.onHost() && input != null && input.dataType() == DataType.FLOAT
                 && (input.rank() == 3 && input.size(1) == 1 || input.rank() == 2)
                 && input.size(0) == epsilon.size(0) && input.size(input.rank() - 1) == epsilon.size(2)
                 && epsilon.rank() == 3 && epsilon.dataType() == DataType.FLOAT && dataType == DataType.FLOAT

@@ -1,5 +1,6 @@
 package dev.lmpipe.model.runtime;
 
+import dev.lmpipe.model.kernel.Kernels;
 import dev.lmpipe.model.FastLstm;
 import dev.lmpipe.model.kernel.HostMemory;
 import dev.lmpipe.model.kernel.Sigmoid;
@@ -136,8 +137,8 @@ public class FastLstmLayer extends LSTM {
 
     private boolean fast() {
         var conf = layerConf();
-        // Java and OpenBLAS work on the arrays' memory: host memory, the CPU backend only.
-        return Nd4j.getEnvironment().isCPU() && input != null && input.rank() == 3 && maskArray == null
+        // Java and OpenBLAS work on the arrays' host memory: the CPU backend, unless told to take DL4J's path.
+        return Kernels.onHost() && input != null && input.rank() == 3 && maskArray == null
                 && input.dataType() == DataType.FLOAT
                 && conf.getRnnDataFormat() == RNNFormat.NCW
                 && conf.getGateActivationFn() instanceof ActivationSigmoid

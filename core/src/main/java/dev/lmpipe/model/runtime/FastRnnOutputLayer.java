@@ -1,5 +1,6 @@
 package dev.lmpipe.model.runtime;
 
+import dev.lmpipe.model.kernel.Kernels;
 import dev.lmpipe.model.FastRnnOutput;
 import dev.lmpipe.model.kernel.HostMemory;
 
@@ -159,8 +160,8 @@ public class FastRnnOutputLayer extends RnnOutputLayer {
 
     private boolean fast(boolean withLabels) {
         var conf = layerConf();
-        // Java and OpenBLAS work on the arrays' memory: host memory, the CPU backend only.
-        return Nd4j.getEnvironment().isCPU() && input != null && input.rank() == 3
+        // Java and OpenBLAS work on the arrays' host memory: the CPU backend, unless told to take DL4J's path.
+        return Kernels.onHost() && input != null && input.rank() == 3
                 && input.dataType() == DataType.FLOAT && dataType == DataType.FLOAT && maskArray == null
                 && conf.getRnnDataFormat() == RNNFormat.NCW && conf.getActivationFn() instanceof ActivationSoftmax
                 && conf.getLossFn() instanceof LossSparseMCXENT sparse && sparse.getWeights() == null

@@ -1,5 +1,6 @@
 package dev.lmpipe.model.runtime;
 
+import dev.lmpipe.model.kernel.Kernels;
 import dev.lmpipe.model.SequenceLayer;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -10,7 +11,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 
@@ -95,8 +95,8 @@ public abstract class FastSameDiffLayer extends CorrectedSameDiffLayer {
 
     private boolean fast() {
         var layer = sequenceLayer();
-        // Java and OpenBLAS work on the arrays' memory: host memory, the CPU backend only.
-        return Nd4j.getEnvironment().isCPU() && input != null && dataType == DataType.FLOAT
+        // Java and OpenBLAS work on the arrays' host memory: the CPU backend, unless told to take DL4J's path.
+        return Kernels.onHost() && input != null && dataType == DataType.FLOAT
                 && input.dataType() == DataType.FLOAT && input.rank() == 3
                 && input.size(1) == layer.getWidth() && input.size(2) == layer.getBlock();
     }
