@@ -45,6 +45,19 @@ final class MarkovCorpus {
         return text.toString();
     }
 
+    /** Pairs of neighbouring characters in {@code text} that the chain never produces. */
+    int impossibleTransitions(String text) {
+        int impossible = 0;
+        for (int i = 0; i + 1 < text.length(); i++) {
+            int from = alphabet.indexOf(text.charAt(i));
+            int to = alphabet.indexOf(text.charAt(i + 1));
+            if (from < 0 || to < 0 || java.util.Arrays.stream(successors[from]).noneMatch(s -> s == to)) {
+                impossible++;
+            }
+        }
+        return impossible;
+    }
+
     /** Entropy rate in nats per character: every row has the same entropy. */
     double entropyRate() {
         double h = 0;

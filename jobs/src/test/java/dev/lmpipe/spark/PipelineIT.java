@@ -101,7 +101,7 @@ class PipelineIT {
         String text = generator.generate(generator.encodePrompt("abc", UnknownCharacters.fail), 400, new Sampler(1.0, 5));
         assertThat(text.codePoints()).hasSize(400).allMatch(c -> ALPHABET.indexOf(c) >= 0);
         // A model that learned the chain rarely produces transitions the chain never makes.
-        assertThat(impossibleTransitions(chain, "c" + text)).isLessThan(20);
+        assertThat(chain.impossibleTransitions("c" + text)).isLessThan(20);
     }
 
     /** A tokenized Markov corpus and a run trained on it. */
@@ -149,7 +149,7 @@ class PipelineIT {
         // A first-order chain is within reach of a two-character context: same bounds as the LSTM's.
         assertThat(markov.last().validationLoss()).isBetween(entropy - 0.05, entropy + 0.15);
         // A prompt longer than the window (32) is truncated from the left; generation slides the window.
-        assertThat(impossibleTransitions(markov.chain(), generated(markov, 50))).isLessThan(10);
+        assertThat(markov.chain().impossibleTransitions(generated(markov, 50))).isLessThan(10);
     }
 
     @Test
@@ -170,21 +170,6 @@ class PipelineIT {
         // evaluate reads the run's best checkpoint: the same loss as training's evaluation of it.
         assertThat(report.natsPerCharacter()).isCloseTo(markov.last().bestValidationLoss(),
                 org.assertj.core.data.Offset.offset(1e-4));
-        assertThat(impossibleTransitions(markov.chain(), generated(markov, 80))).isLessThan(20);
-    }
-
-    private static int impossibleTransitions(MarkovCorpus chain, String text) {
-        var seen = chain.generate(200_000, 99);
-        var allowed = new java.util.HashSet<String>();
-        for (int i = 0; i + 1 < seen.length(); i++) {
-            allowed.add(seen.substring(i, i + 2));
-        }
-        int impossible = 0;
-        for (int i = 0; i + 1 < text.length(); i++) {
-            if (!allowed.contains(text.substring(i, i + 2))) {
-                impossible++;
-            }
-        }
-        return impossible;
+        assertThat(markov.chain().impossibleTransitions(generated(markov, 80))).isLessThan(20);
     }
 }
