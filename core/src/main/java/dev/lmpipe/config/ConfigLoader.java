@@ -184,6 +184,10 @@ public final class ConfigLoader {
             }
             return array;
         }
+        // Text in double quotes is taken as written between them: a prompt's or stopAt's outer spaces matter.
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+        }
         return nodes.textNode(value);
     }
 

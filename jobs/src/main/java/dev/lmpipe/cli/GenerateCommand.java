@@ -60,10 +60,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var config = job.load(GenerateConfig.class, GenerateConfig.DEFAULTS, new Overrides()
-                .put("checkpoint", checkpoint).put("prompt", prompt).put("length", length)
+                .put("checkpoint", checkpoint).put("prompt", Overrides.verbatim(prompt)).put("length", length)
                 .put("strategy", beam != null && strategy == null ? "beam" : strategy)
                 .put("temperature", temperature).put("topK", topK).put("topP", topP).put("beam", beam)
-                .put("numSamples", numSamples).put("stopAt", stopAt).put("seed", seed).list()).requireComplete();
+                .put("numSamples", numSamples).put("stopAt", Overrides.verbatim(stopAt)).put("seed", seed).list()).requireComplete();
         var storage = SparkContexts.storage();
         var generator = load(storage, config);
         int[] ids = generator.encodePrompt(config.prompt(), config.unknown());

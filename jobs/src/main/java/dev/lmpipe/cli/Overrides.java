@@ -14,6 +14,11 @@ final class Overrides {
         return this;
     }
 
+    /** Text to be taken as written, outer spaces included (ConfigLoader strips them from unquoted values). */
+    static String verbatim(String text) {
+        return text == null ? null : "\"" + text + "\"";
+    }
+
     List<String> list() {
         return settings;
     }
