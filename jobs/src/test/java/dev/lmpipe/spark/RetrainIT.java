@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Three nights of retraining on fresh text from the same source: the first model becomes the champion; a
  * challenger ruined by a far too large step size is worse and is not promoted; a challenger that trains longer
  * from the champion is better by more than the margin and is promoted. Every night leaves a decision record.
+ * The same better challenger against a larger margin stays a challenger.
  */
 class RetrainIT {
     private static JavaSparkContext sc;
@@ -33,6 +34,8 @@ class RetrainIT {
 
     @TempDir
     static Path work;
+
+    private final Storage storage = new Storage();
 
     @BeforeAll
     static void startSpark() {
@@ -45,14 +48,30 @@ class RetrainIT {
     }
 
     private static RetrainConfig config(String home, Path input, String... train) {
-        var settings = new ArrayList<>(List.of("home=" + home, "input=" + input, "margin=0.01",
+        return config(home, input, 0.01, train);
+    }
+
+    private static RetrainConfig config(String home, Path input, double margin, String... train) {
+        var settings = new ArrayList<>(List.of("home=" + home, "input=" + input));
+        settings.addAll(settings(margin, train));
+        return ConfigLoader.load(RetrainConfig.class, RetrainConfig.DEFAULTS, null, settings).requireComplete();
+    }
+
+    /** A small model, trained briefly; {@code train}: more train.* settings. */
+    private static List<String> settings(double margin, String... train) {
+        var settings = new ArrayList<>(List.of("margin=" + margin,
                 "tokenize.blockBytes=1024", "tokenize.validationFraction=0.1", "tokenize.testFraction=0.1",
                 "train.model.embedding=8", "train.model.hidden=32", "train.seqLen=32", "train.tbptt=32",
                 "train.batchSize=16", "train.averagingFrequency=2", "train.report=false"));
         for (String setting : train) {
             settings.add("train." + setting);
         }
-        return ConfigLoader.load(RetrainConfig.class, RetrainConfig.DEFAULTS, null, settings).requireComplete();
+        return settings;
+    }
+
+    /** A home's first model, which becomes its champion: one epoch on the first night. */
+    private Decision firstModel(String home) throws Exception {
+        return RetrainJob.run(sc, storage, config(home, night(1), "epochs=1", "learningRate=0.01"), QUIET);
     }
 
     private static Path night(int n) throws Exception {
@@ -63,11 +82,10 @@ class RetrainIT {
 
     @Test
     void promotesTheFirstModelThenOnlyABetterChallenger() throws Exception {
-        var storage = new Storage();
         String home = work.resolve("home").toString();
         var models = new ModelHome(storage, home);
 
-        Decision first = RetrainJob.run(sc, storage, config(home, night(1), "epochs=1", "learningRate=0.01"), QUIET);
+        Decision first = firstModel(home);
         assertThat(first.promoted()).isTrue();
         assertThat(first.champion()).isNull();
         assertThat(first.reason()).contains("first model");
@@ -102,5 +120,30 @@ class RetrainIT {
         // evaluate and generate take the home and use its champion.
         assertThat(CheckpointStore.resolve(storage, storage.qualify(home), CheckpointStore.BEST))
                 .isEqualTo(better.challenger());
+    }
+
+    @Test
+    void aChallengerBetterByLessThanTheMarginIsNotPromoted() throws Exception {
+        String home = work.resolve("home-margin").toString();
+        var models = new ModelHome(storage, home);
+        Decision first = firstModel(home);
+
+        // The challenger that promotesTheFirstModelThenOnlyABetterChallenger promotes with a margin of 0.01: better
+        // by about 0.06 bits/char, which a margin of 0.1 does not let through.
+        Decision close = RetrainJob.run(sc, storage, config(home, night(3), 0.1, "epochs=3", "learningRate=0.01"), QUIET);
+
+        double gain = close.championBitsPerCharacter() - close.challengerBitsPerCharacter();
+        assertThat(gain).as("the challenger is better").isPositive().isLessThan(close.margin());
+        assertThat(close.promoted()).isFalse();
+        assertThat(close.reason()).isEqualTo(String.format("challenger is better by only %.4f bits/char (%.4f vs %.4f),"
+                + " not more than the margin 0.1000", gain, close.challengerBitsPerCharacter(),
+                close.championBitsPerCharacter()));
+        System.out.println("RetrainIT: within the margin: " + close.reason());
+        assertThat(models.champion()).as("the champion stays").contains(first.challenger());
+        assertThat(models.decisions()).last().isEqualTo(close);
+        assertThat(Path.of(java.net.URI.create(Storage.child(close.run(), "decision.md")))).content()
+                .contains("**Not promoted**: " + close.reason())
+                .contains(String.format("| champion | %s | %.4f |", first.challenger(), close.championBitsPerCharacter()))
+                .contains("Margin: 0.1000 bits/char");
     }
 }
