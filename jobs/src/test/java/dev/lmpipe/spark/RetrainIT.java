@@ -12,10 +12,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Three nights of retraining on fresh text from the same source: the first model becomes the champion; a
  * challenger ruined by a far too large step size is worse and is not promoted; a challenger that trains longer
  * from the champion is better by more than the margin and is promoted. Every night leaves a decision record.
- * The same better challenger against a larger margin stays a challenger.
+ * The same better challenger against a larger margin stays a challenger. A retraining killed with
+ * {@code kill -9} after recording its promotion but before moving {@code champion} keeps the old champion
+ * serving, and the next night completes the promotion before it starts.
  */
 class RetrainIT {
     private static JavaSparkContext sc;
@@ -145,5 +150,61 @@ class RetrainIT {
                 .contains("**Not promoted**: " + close.reason())
                 .contains(String.format("| champion | %s | %.4f |", first.challenger(), close.championBitsPerCharacter()))
                 .contains("Margin: 0.1000 bits/char");
+    }
+
+    @Test
+    void aRetrainingKilledBetweenItsRecordAndTheChampionMoveIsCompletedByTheNextOne() throws Exception {
+        String home = work.resolve("home-crash").toString();
+        var models = new ModelHome(storage, home);
+        Decision first = firstModel(home);
+
+        // lmpipe retrain in its own JVM, stopped on entering ModelHome.promote (the record is written, champion
+        // not yet moved) and killed there.
+        var trap = MethodEntryTrap.start(retrain(home, night(3), "epochs=3", "learningRate=0.01"),
+                ModelHome.class.getName(), "promote");
+        boolean stopped = trap.awaitEntry(Duration.ofMinutes(4));
+        assertThat(stopped).as("exit %s%n%s", trap.process().isAlive() ? "none" : trap.process().exitValue(),
+                Files.readString(work.resolve("killed.log"))).isTrue();
+        trap.kill();
+        assertThat(trap.process().exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+
+        Decision promoted = models.decisions().get(1);
+        assertThat(promoted.promoted()).as(promoted.reason()).isTrue();
+        assertThat(promoted.champion()).isEqualTo(first.challenger());
+        assertThat(models.champion()).as("the committed champion is not lost").contains(first.challenger());
+        CheckpointStore.load(storage, first.challenger());
+
+        var log = new ByteArrayOutputStream();
+        Decision next = RetrainJob.run(sc, storage, config(home, night(4), "epochs=1", "learningRate=0.01"),
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+
+        String recovery = log.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        System.out.println("RetrainIT: after the kill: " + recovery);
+        assertThat(recovery).isEqualTo("retrain: promotion completed: run " + promoted.run() + " recorded the promotion"
+                + " of " + promoted.challenger() + " but stopped before moving champion; champion now names it");
+        assertThat(next.champion()).as("the next night's challenger met the promoted champion")
+                .isEqualTo(promoted.challenger());
+        assertThat(models.decisions()).hasSize(3);
+        assertThat(models.champion()).as("the record and champion agree")
+                .isEqualTo(java.util.Optional.ofNullable(next.championAfter()));
+    }
+
+    /** {@code lmpipe retrain} in its own JVM, from the jar the build made, as a user runs it; its output in killed.log. */
+    private static ProcessBuilder retrain(String home, Path input, String... train) {
+        var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "@" + Path.of("..", "conf", "jvm-options").toAbsolutePath(),
+                "-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath(),
+                "-jar", Path.of("target", "lmpipe.jar").toAbsolutePath().toString(),
+                "retrain", "--master", "local[2]", "--home", home, input.toString()));
+        for (String setting : settings(0.01, train)) {
+            command.add("--set");
+            command.add(setting);
+        }
+        var builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("killed.log").toFile());
+        builder.environment().put("OMP_NUM_THREADS", "1");
+        builder.environment().put("OPENBLAS_NUM_THREADS", "1");
+        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        return builder;
     }
 }
