@@ -1,6 +1,7 @@
 package dev.lmpipe.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -17,15 +18,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
  * Reads a job's configuration record: the record's defaults, then a file of {@code key = value} lines
  * ({@code #} comments, dotted keys for nested records, comma-separated lists), then {@code --set}
  * overrides. A key that the record does not have, or a value of the wrong type, is rejected naming where it
- * came from; the record's own constructor then checks ranges.
+ * came from; the record's own constructor then checks ranges, and a value it refuses ({@link InvalidSetting})
+ * is reported with the file and line, or the {@code --set}, that gave it.
  */
 public final class ConfigLoader {
     private static final ObjectMapper JSON = Json.MAPPER;
@@ -63,10 +67,12 @@ public final class ConfigLoader {
         try {
             return JSON.treeToValue(tree, type);
         } catch (ValueInstantiationException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof LmpipeException) {
+            if (e.getCause() instanceof InvalidSetting invalid) {
+                throw located(invalid.under(pathOf(e)), settings);
+            }
+            if (e.getCause() instanceof LmpipeException cause) {
                 throw new LmpipeException("invalid configuration: " + cause.getMessage() + " ("
-                        + origin(cause.getMessage(), settings) + ")", cause);
+                        + (settings.isEmpty() ? "defaults" : describeOrigins(settings)) + ")", cause);
             }
             throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
         } catch (InvalidFormatException e) {
@@ -78,12 +84,8 @@ public final class ConfigLoader {
 
     /** A value that is not one of an enum's constants: name the key, the value, its origin and the choices. */
     private static LmpipeException invalidChoice(InvalidFormatException e, List<Setting> settings) {
-        var key = new StringBuilder();
-        for (var reference : e.getPath()) {
-            key.append(key.length() == 0 ? "" : ".").append(reference.getFieldName());
-        }
-        String origin = settings.stream().filter(s -> s.key().contentEquals(key)).reduce((a, b) -> b)
-                .map(Setting::origin).orElse("defaults");
+        String key = pathOf(e);
+        String origin = lastSetting(key, settings).map(Setting::origin).orElse("defaults");
         Object[] choices = e.getTargetType().isEnum() ? e.getTargetType().getEnumConstants() : new Object[0];
         return new LmpipeException("invalid value '" + e.getValue() + "' for setting '" + key + "' (" + origin
                 + "): expected one of " + java.util.Arrays.toString(choices));
@@ -123,13 +125,33 @@ public final class ConfigLoader {
     }
 
     /**
-     * Where a value a record's constructor rejected came from: the file and line (or {@code --set}) of the last
-     * setting of the key its message starts with, as {@link Checks}' messages do; else every origin.
+     * A refused value with where it came from: the file and line (or {@code --set}) of the last setting of each key
+     * the refusal names, the key first; "defaults" when none of them was set.
      */
-    private static String origin(String message, List<Setting> settings) {
-        return settings.stream().filter(s -> message.startsWith(s.key() + " ")).reduce((a, b) -> b)
-                .map(Setting::origin)
-                .orElse(settings.isEmpty() ? "defaults" : describeOrigins(settings));
+    private static LmpipeException located(InvalidSetting invalid, List<Setting> settings) {
+        var origins = new LinkedHashSet<String>();
+        for (String key : invalid.keys()) {
+            lastSetting(key, settings).ifPresent(setting -> origins.add(setting.origin()));
+        }
+        return new LmpipeException("invalid configuration: " + invalid.getMessage() + " ("
+                + (origins.isEmpty() ? "defaults" : String.join(", ", origins)) + ")", invalid);
+    }
+
+    /** The setting that decided a key's value: the last one of that key (the command line's over the file's). */
+    private static Optional<Setting> lastSetting(String key, List<Setting> settings) {
+        return settings.stream().filter(s -> s.key().equals(key)).reduce((a, b) -> b);
+    }
+
+    /**
+     * The dotted key of the value Jackson was building when it failed ({@code train.model.dropout}), or, for a
+     * record's constructor that refused a value, where that record sits ({@code train}; empty at the top).
+     */
+    private static String pathOf(JsonMappingException e) {
+        var key = new StringBuilder();
+        for (var reference : e.getPath()) {
+            key.append(key.length() == 0 ? "" : ".").append(reference.getFieldName());
+        }
+        return key.toString();
     }
 
     private static String describeOrigins(List<Setting> settings) {

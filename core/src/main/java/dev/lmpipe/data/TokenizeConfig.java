@@ -2,6 +2,7 @@ package dev.lmpipe.data;
 
 import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Checks;
+import dev.lmpipe.config.InvalidSetting;
 import dev.lmpipe.text.Cleaning;
 import dev.lmpipe.text.Documents;
 import dev.lmpipe.text.FileSelection;
@@ -78,25 +79,21 @@ public record TokenizeConfig(List<String> input, List<String> include, List<Stri
         new FileSelection(include, exclude); // a bad pattern fails here, when the configuration is read
         vocabFrom = vocabFrom == null ? "" : vocabFrom;
         Checks.positive("minCount", minCount);
-        Checks.atLeast("maxVocabulary", maxVocabulary, tokenizer == TokenizerKind.bpe ? MIN_BPE_VOCABULARY : 2);
-        if (maxVocabulary > Shards.MAX_VOCABULARY) {
-            throw new LmpipeException("maxVocabulary must be at most " + Shards.MAX_VOCABULARY + ", got " + maxVocabulary);
+        if (tokenizer == TokenizerKind.bpe && maxVocabulary < MIN_BPE_VOCABULARY) {
+            throw new InvalidSetting("maxVocabulary", "must be at least " + MIN_BPE_VOCABULARY + " for tokenizer = bpe, got "
+                    + maxVocabulary, List.of("tokenizer"));
         }
+        Checks.atLeast("maxVocabulary", maxVocabulary, 2);
+        Checks.atMost("maxVocabulary", maxVocabulary, Shards.MAX_VOCABULARY);
         Checks.within("validationFraction", validationFraction, 0.0, 1.0);
         Checks.within("testFraction", testFraction, 0.0, 1.0);
         if (validationFraction + testFraction >= 1.0) {
-            throw new LmpipeException("validationFraction + testFraction must leave room for training, got "
-                    + validationFraction + " + " + testFraction);
+            throw new InvalidSetting("testFraction", "must leave room for training: validationFraction + testFraction"
+                    + " must be below 1, got " + validationFraction + " + " + testFraction, List.of("validationFraction"));
         }
-        if (blockBytes < 64) {
-            throw new LmpipeException("blockBytes must be at least 64, got " + blockBytes);
-        }
-        if (shardTokens < 1 || shardTokens > Integer.MAX_VALUE / 2) {
-            throw new LmpipeException("shardTokens must be within [1, " + Integer.MAX_VALUE / 2 + "], got " + shardTokens);
-        }
-        if (splitBytes < 1024) {
-            throw new LmpipeException("splitBytes must be at least 1024, got " + splitBytes);
-        }
+        Checks.atLeast("blockBytes", blockBytes, 64);
+        Checks.within("shardTokens", shardTokens, 1, Integer.MAX_VALUE / 2);
+        Checks.atLeast("splitBytes", splitBytes, 1024);
         Checks.within("maxControlShare", maxControlShare, 0.0, 1.0);
         if (tokenizer == null || documents == null || invalidUtf8 == null || cleaning == null) {
             throw new LmpipeException("tokenizer, documents, invalidUtf8 and cleaning must be set");

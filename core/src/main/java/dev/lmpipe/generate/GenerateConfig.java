@@ -50,9 +50,7 @@ public record GenerateConfig(String checkpoint, String prompt, int length, Strat
         }
         sampling(temperature, topK, topP);
         Checks.positive("beam", beam);
-        if (!(lengthNormalisation >= 0)) {
-            throw new LmpipeException("lengthNormalisation must be 0 or more, got " + lengthNormalisation);
-        }
+        Checks.atLeast("lengthNormalisation", lengthNormalisation, 0.0);
         Checks.positive("numSamples", numSamples);
         if (unknown == null) {
             throw new LmpipeException("unknown must be one of [unk, fail]");

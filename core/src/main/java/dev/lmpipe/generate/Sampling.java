@@ -1,6 +1,6 @@
 package dev.lmpipe.generate;
 
-import dev.lmpipe.LmpipeException;
+import dev.lmpipe.config.InvalidSetting;
 
 /**
  * How the next character is drawn, applied in the usual order: temperature, then top-k, then top-p.
@@ -13,14 +13,15 @@ public record Sampling(double temperature, int topK, double topP) {
     public static final Sampling GREEDY = new Sampling(0, 0, 1.0);
 
     public Sampling {
+        // Keys as GenerateConfig names them, so that the loader can say where a refused value came from.
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new LmpipeException("temperature must be 0 (greedy) or positive, got " + temperature);
+            throw new InvalidSetting("temperature", "must be 0 (greedy) or positive, got " + temperature);
         }
         if (topK < 0) {
-            throw new LmpipeException("top-k must be 0 (off) or positive, got " + topK);
+            throw new InvalidSetting("topK", "must be 0 (off) or positive, got " + topK);
         }
         if (!(topP > 0 && topP <= 1)) {
-            throw new LmpipeException("top-p must be within (0, 1], got " + topP);
+            throw new InvalidSetting("topP", "must be within (0, 1], got " + topP);
         }
     }
 

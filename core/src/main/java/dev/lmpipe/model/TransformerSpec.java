@@ -1,9 +1,10 @@
 package dev.lmpipe.model;
 
-import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Checks;
+import dev.lmpipe.config.InvalidSetting;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
+import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -21,7 +22,8 @@ public record TransformerSpec(int width, int layers, int heads, int block, doubl
         Checks.positive("model.block", block);
         Checks.within("model.dropout", dropout, 0.0, 1.0);
         if (width % heads != 0) {
-            throw new LmpipeException("model.embedding (" + width + ") must be a multiple of model.heads (" + heads + ")");
+            throw new InvalidSetting("model.embedding", "must be a multiple of model.heads (" + heads + "), got " + width,
+                    List.of("model.heads"));
         }
     }
 
@@ -35,8 +37,8 @@ public record TransformerSpec(int width, int layers, int heads, int block, doubl
     @Override
     public void checkSeqLen(int seqLen) {
         if (seqLen != block) {
-            throw new LmpipeException("a transformer reads windows of exactly model.block characters: set seqLen = "
-                    + block + " (got " + seqLen + ")");
+            throw new InvalidSetting("seqLen", "must equal model.block: a transformer reads windows of exactly model.block"
+                    + " characters; set seqLen = " + block + ", got " + seqLen, List.of("model.block"));
         }
     }
 

@@ -43,6 +43,23 @@ public record Decision(String time, String run, List<String> input, java.util.Ma
                 : String.format("challenger is worse by %.4f bits/char (%.4f vs %.4f)", -gain, challengerBits, championBits));
     }
 
+    /**
+     * The champion this decision leaves: the challenger if promoted, else the champion it was compared with (null
+     * when the home has none). The last decision's is what {@code champion} must name.
+     */
+    public String championAfter() {
+        return promoted ? challenger : champion;
+    }
+
+    /**
+     * This decision with its promotion withdrawn, as recorded when the promotion could not be completed
+     * ({@link ModelHome#recover}): the same comparison, not promoted, {@code reason} saying why.
+     */
+    public Decision withdrawn(String time, String reason) {
+        return new Decision(time, run, input, charactersAdded, split, evaluatedCharacters, champion,
+                championBitsPerCharacter, challenger, challengerBitsPerCharacter, margin, false, reason);
+    }
+
     /** Promote or not, and why. */
     public record Verdict(boolean promote, String reason) {
     }

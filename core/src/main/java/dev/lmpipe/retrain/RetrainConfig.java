@@ -28,7 +28,7 @@ public record RetrainConfig(String home, List<String> input, double margin, Toke
             TrainConfig.DEFAULTS);
 
     public RetrainConfig {
-        Checks.within("margin", margin, 0, Double.MAX_VALUE);
+        Checks.atLeast("margin", margin, 0.0);
         input = input == null ? List.of() : List.copyOf(input);
     }
 

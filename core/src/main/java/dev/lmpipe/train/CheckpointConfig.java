@@ -17,7 +17,7 @@ public record CheckpointConfig(int everyRounds, int keep) {
     public static final CheckpointConfig DEFAULTS = new CheckpointConfig(EVERY_ROUNDS, KEEP);
 
     public CheckpointConfig {
-        Checks.atLeast("checkpoint.everyRounds", everyRounds, 0);
-        Checks.atLeast("checkpoint.keep", keep, 0);
+        Checks.atLeast("everyRounds", everyRounds, 0);
+        Checks.atLeast("keep", keep, 0);
     }
 }

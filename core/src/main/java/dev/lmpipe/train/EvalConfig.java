@@ -20,7 +20,7 @@ public record EvalConfig(long maxCharacters, long everyCharacters) {
     public static final EvalConfig DEFAULTS = new EvalConfig(MAX_CHARACTERS, EVERY_CHARACTERS);
 
     public EvalConfig {
-        Checks.atLeast("eval.maxCharacters", maxCharacters, 0);
-        Checks.atLeast("eval.everyCharacters", everyCharacters, 0);
+        Checks.atLeast("maxCharacters", maxCharacters, 0);
+        Checks.atLeast("everyCharacters", everyCharacters, 0);
     }
 }

@@ -66,8 +66,8 @@ class FilteredSamplingTest {
     @Test
     void settingsOutOfRangeAreNamed() {
         assertThatThrownBy(() -> new Sampling(1, 0, 1.3)).isInstanceOf(LmpipeException.class)
-                .hasMessage("top-p must be within (0, 1], got 1.3");
-        assertThatThrownBy(() -> new Sampling(1, -1, 1)).hasMessageContaining("top-k");
+                .hasMessage("topP must be within (0, 1], got 1.3");
+        assertThatThrownBy(() -> new Sampling(1, -1, 1)).hasMessageContaining("topK");
         assertThatThrownBy(() -> new Sampling(-1, 0, 1)).hasMessageContaining("temperature");
     }
 

@@ -39,6 +39,9 @@ public final class RetrainJob {
 
     public static Decision run(JavaSparkContext sc, Storage storage, RetrainConfig config, PrintStream out) {
         var home = new ModelHome(storage, config.home());
+        Instant now = Instant.now();
+        // A run that died between recording its decision and moving champion left the two disagreeing.
+        home.recover(now).ifPresent(done -> out.println("retrain: " + done));
         var championPath = home.champion();
         Checkpoint champion = championPath.map(path -> {
             try {
@@ -48,7 +51,6 @@ public final class RetrainJob {
                         + "; repair " + Storage.child(home.path(), ModelHome.CHAMPION) + " to name a good checkpoint", e);
             }
         }).orElse(null);
-        Instant now = Instant.now();
         String run = home.newRun(STAMP.format(now));
         out.println("retrain: " + (champion == null ? "no champion yet in " + home.path() + ": training the first model"
                 : "champion " + champion.path()) + "; this run in " + run);
@@ -85,7 +87,9 @@ public final class RetrainJob {
                 challengerScore.characters, champion == null ? null : champion.path(), championBits, challengerPath,
                 challengerScore.bits, config.margin(), verdict.promote(), verdict.reason());
         // The report and the record first, the promotion last: a crash in between leaves the old champion serving
-        // and a record that says what was meant, never a champion without its record.
+        // and a record that says what was meant, never a champion without its record; the next run completes that
+        // promotion, or withdraws it if the challenger is gone, before it reads the champion (ModelHome.recover).
+        // A crash before the record leaves no trace in decisions.jsonl: the champion and the record still agree.
         storage.writeAll(Storage.child(run, "decision.json"), Json.write(decision));
         storage.writeAll(Storage.child(run, "decision.md"), report(decision, RunHistory.read(storage, trainRun))
                 .getBytes(StandardCharsets.UTF_8));
