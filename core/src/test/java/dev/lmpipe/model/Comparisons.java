@@ -53,6 +53,14 @@ public final class Comparisons {
         }
     }
 
+    /**
+     * The array's values in row-major order, for comparisons bit for bit: {@code INDArray.equals} allows differences of
+     * 1e-5.
+     */
+    public static float[] exactly(INDArray array) {
+        return array.dup('c').data().asFloat();
+    }
+
     /** The largest absolute difference, relative to the largest expected value (at least 1e-3). */
     public static double maxRelativeDifference(INDArray expected, INDArray actual) {
         double scale = Math.max(expected.amaxNumber().doubleValue(), 1e-3);

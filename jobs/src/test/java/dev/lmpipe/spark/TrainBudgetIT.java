@@ -111,7 +111,7 @@ class TrainBudgetIT {
         assertThat(resumed.step()).isEqualTo(uninterrupted.step());
         assertThat(resumed.epochRound()).isEqualTo(uninterrupted.epochRound());
         // Same plan, restored parameters and Adam state: the same model as the uninterrupted run's, parameter for
-        // parameter (DL4J's own equality, 1e-5), and the same validation loss on the same sample.
+        // parameter within 1e-6, and the same validation loss on the same sample.
         INDArray resumedParameters = CheckpointStore.load(STORAGE, latest(interrupted)).network().params();
         INDArray straightParameters = CheckpointStore.load(STORAGE, latest(straight)).network().params();
         assertThat(resumedParameters.equalsWithEps(straightParameters, 1e-6)).isTrue();

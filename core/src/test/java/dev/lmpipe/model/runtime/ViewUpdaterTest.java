@@ -21,6 +21,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
+import static dev.lmpipe.model.Comparisons.exactly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ViewUpdater against DL4J's own updater: the same parameters and Adam state after every step. */
@@ -47,8 +48,9 @@ class ViewUpdaterTest {
             var data = Comparisons.tokens(VOCABULARY, 6, 8, 50 + i);
             reference.fit(data);
             viewed.fit(data);
-            assertThat(viewed.params()).isEqualTo(reference.params());
-            assertThat(viewed.getUpdater().getStateViewArray()).isEqualTo(reference.getUpdater().getStateViewArray());
+            assertThat(exactly(viewed.params())).isEqualTo(exactly(reference.params()));
+            assertThat(exactly(viewed.getUpdater().getStateViewArray()))
+                    .isEqualTo(exactly(reference.getUpdater().getStateViewArray()));
         }
         // Every step took DL4J's path for the network's own gradient, not the one for a gradient from elsewhere.
         assertThat(((ViewUpdater) viewed.getUpdater()).viewUpdates()).isEqualTo(4);
@@ -64,17 +66,17 @@ class ViewUpdaterTest {
         var restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(saved.toByteArray()), true);
         var state = restored.getUpdater().getStateViewArray().dup();
         assertThat(restored.getUpdater()).isNotInstanceOf(ViewUpdater.class);
-        assertThat(state).isEqualTo(network.getUpdater().getStateViewArray());
+        assertThat(exactly(state)).isEqualTo(exactly(network.getUpdater().getStateViewArray()));
         ViewUpdater.install(restored);
         var installed = restored.getUpdater();
         assertThat(installed).isInstanceOf(ViewUpdater.class);
-        assertThat(installed.getStateViewArray()).isEqualTo(state);
+        assertThat(exactly(installed.getStateViewArray())).isEqualTo(exactly(state));
         ViewUpdater.install(restored);
         assertThat(restored.getUpdater()).isSameAs(installed);
         var data = Comparisons.tokens(VOCABULARY, 6, 8, 8);
         network.fit(data);
         restored.fit(data);
-        assertThat(restored.params()).isEqualTo(network.params());
+        assertThat(exactly(restored.params())).isEqualTo(exactly(network.params()));
     }
 
     @Test
