@@ -104,6 +104,24 @@ public final class TrainJob {
 
         store = new CheckpointStore(storage, run);
         Checkpoint resumed = prepareRun(store, run, manifest, resume, overwrite);
+        try {
+            return train(resumed, began);
+        } catch (Throwable e) { // Spark's task failures are checked exceptions thrown unchecked: every failure counts
+            // A new run that failed before its first checkpoint (a corrupt shard, a bad setting found on an executor)
+            // holds nothing to resume from; its directory would only make the next attempt ask for --overwrite.
+            try {
+                if (resumed == null && store.checkpoints().isEmpty()) {
+                    storage.delete(run);
+                }
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup); // storage that failed the run may fail this too: the first error is the news
+            }
+            throw e;
+        }
+    }
+
+    /** The training of {@link #run} once the run directory is ready. */
+    private TrainingState train(Checkpoint resumed, long began) {
         TrainingState state = resumed == null ? null : resumed.state();
         averaging = averaging(resumed);
         totals = Totals.from(state);

@@ -181,6 +181,128 @@ class BadInputIT {
         }
     }
 
+    /** A small trained run on its own dataset, shared by the tests below that need a checkpoint. */
+    @TempDir
+    static Path shared;
+    private static Path dataset;
+    private static Path run;
+
+    private Path trainedRun() throws IOException {
+        if (run == null) {
+            Path corpus = shared.resolve("corpus.txt");
+            Files.writeString(corpus, "a small corpus for a small model.\n".repeat(400));
+            dataset = shared.resolve("dataset");
+            Path trained = shared.resolve("run");
+            assertThat(lmpipe("tokenize", corpus.toString(), "-o", dataset.toString(), "--set", "blockBytes=256").exitCode())
+                    .isZero();
+            assertThat(lmpipe("train", "-d", dataset.toString(), "-o", trained.toString(), "--set", "epochs=1",
+                    "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8", "--set", "report=false")
+                    .exitCode()).isZero();
+            run = trained;
+        }
+        return run;
+    }
+
+    /** A one-line error, exit code 1, without a stack trace, that contains every part. */
+    private static void assertOneLineError(Result result, String... parts) {
+        assertThat(result.exitCode()).as(result.error()).isEqualTo(1);
+        assertThat(result.error().strip()).contains(parts).doesNotContain("\n").doesNotContain("Exception");
+    }
+
+    @Test
+    void generateNamesAMissingCheckpoint() {
+        var result = lmpipe("generate", "--checkpoint", work.resolve("nope").toString());
+        assertOneLineError(result, "no checkpoint at", "nope", "has lmpipe train or retrain run there?");
+    }
+
+    @Test
+    void generateNamesPromptCharactersOutsideTheVocabularyWhenToldToFail() throws IOException {
+        var result = lmpipe("generate", "--checkpoint", trainedRun().toString(), "-p", "Zebra", "--set", "unknown=fail");
+        assertOneLineError(result, "outside the model's vocabulary", "'Z' (U+005A)", "set unknown = unk");
+    }
+
+    @Test
+    void generateRefusesABeamOfNoWidth() throws IOException {
+        var result = lmpipe("generate", "--checkpoint", trainedRun().toString(), "--beam", "0");
+        assertOneLineError(result, "beam must be positive, got 0");
+    }
+
+    @Test
+    void aCheckpointWhoseModelWasCutShortIsCorruptForEvaluateAndGenerate() throws IOException {
+        Path copy = work.resolve("copy");
+        try (Stream<Path> files = Files.walk(trainedRun())) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(trainedRun().relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        Path checkpoint;
+        try (Stream<Path> checkpoints = Files.list(copy.resolve("checkpoints"))) {
+            checkpoint = checkpoints.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        Path model = checkpoint.resolve("model.zip");
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        var generate = lmpipe("generate", "--checkpoint", checkpoint.toString());
+        assertOneLineError(generate, "is corrupt", "model.zip", "does not match the size and checksum in state.json");
+        Path report = work.resolve("report");
+        var evaluate = lmpipe("evaluate", "--checkpoint", checkpoint.toString(), "-d", dataset.toString(),
+                "--set", "output=" + report);
+        assertOneLineError(evaluate, "is corrupt", "model.zip");
+        assertNothingWritten(report);
+    }
+
+    @Test
+    void trainAndEvaluateNameAMissingDataset() throws IOException {
+        Path out = work.resolve("run");
+        assertOneLineError(lmpipe("train", "-d", work.resolve("nope").toString(), "-o", out.toString()),
+                "dataset not found", "nope", "run lmpipe tokenize first");
+        assertNothingWritten(out);
+        assertOneLineError(lmpipe("evaluate", "--checkpoint", trainedRun().toString(), "-d", work.resolve("nope").toString()),
+                "dataset not found", "nope");
+    }
+
+    @Test
+    void aShardChangedAfterTokenizeStopsTrainingBeforeItIsRead() throws IOException {
+        trainedRun();
+        Path changed = work.resolve("changed");
+        Files.createDirectories(changed);
+        try (Stream<Path> files = Files.list(dataset)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, changed.resolve(file.getFileName()));
+            }
+        }
+        Path shard = changed.resolve("train-00000-00000.shard");
+        byte[] bytes = Files.readAllBytes(shard);
+        bytes[100] ^= 0x5A;
+        Files.write(shard, bytes);
+        Path out = work.resolve("run");
+        var result = lmpipe("train", "-d", changed.toString(), "-o", out.toString(), "--set", "epochs=1",
+                "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8");
+        assertOneLineError(result, "train-00000-00000.shard is corrupt", "manifest says", "re-run tokenize");
+        assertNothingWritten(out);
+    }
+
+    @Test
+    void reportNamesARunWithoutMetrics() throws IOException {
+        Path out = work.resolve("comparison");
+        var result = lmpipe("report", "--runs", work.toString(), "-o", out.toString());
+        assertOneLineError(result, "has no metrics.jsonl", "is it an lmpipe train output?");
+        assertNothingWritten(out);
+    }
+
+    @Test
+    void retrainAsksForItsNewData() throws IOException {
+        Path home = work.resolve("home");
+        var result = lmpipe("retrain", "--home", home.toString());
+        assertOneLineError(result, "give the new data to train on", "--set input=PATH");
+        assertThat(home).doesNotExist();
+    }
+
     @Test
     void unknownOptionIsAUsageError() {
         var result = lmpipe("tokenize", "--frobnicate");
