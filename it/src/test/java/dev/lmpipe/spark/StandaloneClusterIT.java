@@ -1,7 +1,13 @@
 package dev.lmpipe.spark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lmpipe.config.ConfigLoader;
+import dev.lmpipe.generate.Generator;
+import dev.lmpipe.generate.Sampler;
+import dev.lmpipe.generate.UnknownCharacters;
 import dev.lmpipe.storage.Storage;
+import dev.lmpipe.train.Checkpoint;
 import dev.lmpipe.train.CheckpointStore;
 import dev.lmpipe.train.TrainConfig;
 import dev.lmpipe.train.TrainingState;
@@ -17,14 +23,23 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -32,15 +47,19 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * lmpipe on a Spark standalone cluster on localhost, set up and used exactly as deploy/README.md tells a user:
  * deploy/standalone/assemble.sh builds the Spark runtime from Maven jars, start-cluster.sh starts a master and two
- * one-core workers, deploy/spark-submit.sh submits submit/target/lmpipe-submit.jar. Training runs on two executor
- * JVMs and must match local mode; an executor killed with kill -9 in the middle of training is replaced and the
- * job finishes; a killed driver's run is finished by a new submission with --resume; cluster deploy mode works.
+ * two-core workers, deploy/spark-submit.sh submits submit/target/lmpipe-submit.jar. Training runs on two one-core
+ * executor JVMs, one per worker, and must match local mode; an executor of the training application killed with
+ * kill -9 in the middle of training is replaced by a new one and the job finishes with a checkpoint that loads; a
+ * killed driver's run is finished by a new submission with --resume; in cluster deploy mode training runs with its
+ * driver on a worker (the second core of the worker's two) and writes a checkpoint that loads and a report.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final String ALPHABET = "abcdefgh";
     private static final String MODEL = "model.embedding=16,model.hidden=64,seqLen=32,tbptt=32,batchSize=16,"
             + "averagingFrequency=2,workers=2,learningRate=0.01,report=false";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path work;
@@ -58,7 +77,7 @@ class StandaloneClusterIT {
         run(List.of("bash", ROOT.resolve("deploy/standalone/start-cluster.sh").toString()), 180);
 
         Path corpus = work.resolve("corpus.txt");
-        Files.writeString(corpus, new MarkovCorpus("abcdefgh", 3).generate(60_000, 4));
+        Files.writeString(corpus, new MarkovCorpus(ALPHABET, 3).generate(60_000, 4));
         dataset = work.resolve("dataset").toString();
         var tokenize = submit("client", "tokenize", "conf/tokenize.conf", corpus.toString(), "-o", dataset,
                 "--set", "blockBytes=1024", "--set", "validationFraction=0.1").start();
@@ -83,6 +102,9 @@ class StandaloneClusterIT {
         var env = builder.environment();
         env.put("SPARK_HOME", sparkHome.toString());
         env.put("CLUSTER_DIR", cluster.toString());
+        // Two cores a worker: one for an executor, one for a cluster-mode driver beside it, so that training in
+        // cluster deploy mode still has an executor on each worker. Every submission asks for one-core executors.
+        env.put("WORKER_CORES", "2");
         env.put("WORKER_MEMORY", "2g");
         env.putAll(ports);
         env.put("MASTER", "spark://127.0.0.1:" + ports.get("MASTER_PORT"));
@@ -106,9 +128,9 @@ class StandaloneClusterIT {
                 .redirectOutput(work.resolve(job + ".log").toFile());
         environment(builder);
         builder.environment().put("DEPLOY_MODE", mode);
-        builder.environment().put("SUBMIT_ARGS", "--driver-memory 1g --executor-memory 1g --total-executor-cores "
-                + (mode.equals("cluster") ? "1" : "2") + (mode.equals("cluster")
-                ? " --conf spark.standalone.submit.waitAppCompletion=true" : ""));
+        builder.environment().put("SUBMIT_ARGS", "--driver-memory 1g --executor-memory 1g --executor-cores 1"
+                + " --total-executor-cores 2" + (mode.equals("cluster")
+                ? " --driver-cores 1 --conf spark.standalone.submit.waitAppCompletion=true" : ""));
         return builder;
     }
 
@@ -185,31 +207,95 @@ class StandaloneClusterIT {
         }
     }
 
+    /** The master's status, as its web UI serves it at /json/: workers, applications, drivers. */
+    private static JsonNode master() throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("MASTER_UI_PORT") + "/json/"))
+                .build();
+        return JSON.readTree(HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** The id of the one application running on this test's master (which runs nothing but this test's jobs). */
+    private static String runningApplication(String name) throws Exception {
+        var active = StreamSupport.stream(master().path("activeapps").spliterator(), false).toList();
+        assertThat(active).as("running applications").hasSize(1);
+        assertThat(active.get(0).path("name").asText()).isEqualTo(name);
+        return active.get(0).path("id").asText();
+    }
+
+    /**
+     * The executor JVMs of an application: processes under this test's worker JVMs (their pids in the cluster
+     * directory) whose command line names the application, as the worker starts them:
+     * {@code CoarseGrainedExecutorBackend ... --executor-id 1 ... --app-id app-...}.
+     */
+    private static List<ProcessHandle> executorsOf(String app) throws IOException {
+        var executors = new ArrayList<ProcessHandle>();
+        for (String worker : List.of("worker-1", "worker-2")) {
+            long pid = Long.parseLong(Files.readString(cluster.resolve(worker + ".pid")).strip());
+            ProcessHandle.of(pid).orElseThrow(() -> new AssertionError(worker + " (pid " + pid + ") is not running"))
+                    .descendants().filter(p -> {
+                        String command = p.info().commandLine().orElse("");
+                        return command.contains("CoarseGrainedExecutorBackend") && command.contains(" --app-id " + app + " ");
+                    }).forEach(executors::add);
+        }
+        return executors;
+    }
+
+    private static String executorId(ProcessHandle executor) {
+        Matcher id = Pattern.compile(" --executor-id (\\S+) ").matcher(executor.info().commandLine().orElse(""));
+        assertThat(id.find()).as("executor id in the command line of pid %d", executor.pid()).isTrue();
+        return id.group(1);
+    }
+
+    /** The latest checkpoint of a run, loaded as lmpipe loads it, and text generated from it. */
+    private static Checkpoint assertLatestCheckpointGenerates(String run, int epoch) {
+        var storage = new Storage();
+        var checkpoint = CheckpointStore.load(storage,
+                CheckpointStore.resolve(storage, storage.qualify(run), CheckpointStore.LATEST));
+        assertThat(checkpoint.state().epoch()).isEqualTo(epoch);
+        // ln 8 nats/char is a uniform guess among the alphabet's 8 letters; the chain's entropy is about 0.9.
+        assertThat(checkpoint.state().validationLoss()).isLessThan(Math.log(ALPHABET.length()));
+        var generator = new Generator(checkpoint.network(), checkpoint.vocabulary(), checkpoint.spec().window());
+        String text = generator.generate(generator.encodePrompt(new MarkovCorpus(ALPHABET, 3).generate(8, 4),
+                UnknownCharacters.fail), 100, new Sampler(1.0, 5));
+        assertThat(text.codePoints()).hasSize(100).allMatch(c -> ALPHABET.indexOf(c) >= 0);
+        return checkpoint;
+    }
+
     @Order(2)
     @Test
     void anExecutorKilledInTheMiddleOfTrainingIsReplacedAndTheJobFinishes() throws Exception {
         String run = work.resolve("executor-kill").toString();
         var train = train(run, 2);
         waitUntil(train, text -> text.contains("round 4/"), "train", 240);
-        var executor = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
-                .findFirst().orElseThrow(() -> new AssertionError("no executor JVM found"));
-        executor.destroyForcibly(); // SIGKILL
+        String app = runningApplication("lmpipe train");
+        var executors = executorsOf(app);
+        assertThat(executors).as("executor JVMs of %s", app).hasSize(2);
+        Set<String> before = executors.stream().map(StandaloneClusterIT::executorId).collect(Collectors.toSet());
+        var victim = executors.get(0);
+        String killed = executorId(victim);
+        victim.destroyForcibly(); // SIGKILL
+        assertThat(victim.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+
         assertThat(train.waitFor(400, TimeUnit.SECONDS)).isTrue();
         String output = log("train");
         assertThat(train.exitValue()).as(output).isZero();
-        assertThat(output).containsPattern("executor \\d+ lost");
-        System.out.printf("StandaloneClusterIT: executor pid %d killed; the driver said: %s%n", executor.pid(),
+        // The replacement: the driver's listener (ExecutorEvents) logs every executor that registers with this
+        // application; the first to join after the loss has a new id, and its worker gave it a directory under
+        // this application's.
+        String lost = "executor " + killed + " lost";
+        assertThat(output).contains(lost);
+        Matcher joined = Pattern.compile("executor (\\S+) joined").matcher(output.substring(output.indexOf(lost)));
+        assertThat(joined.find()).as("an executor joined after %s:%n%s", lost, output).isTrue();
+        String replacement = joined.group(1);
+        assertThat(before).doesNotContain(replacement);
+        assertThat(List.of("worker-1", "worker-2")).as("a worker directory of executor %s of %s", replacement, app)
+                .anyMatch(worker -> Files.isDirectory(cluster.resolve(worker).resolve(app).resolve(replacement)));
+        System.out.printf("StandaloneClusterIT: executor %s (pid %d) of %s killed, executor %s joined; the driver said:"
+                        + " %s%n", killed, victim.pid(), app, replacement,
                 output.lines().filter(l -> l.contains("executor") && (l.contains("lost") || l.contains("joined")))
                         .toList());
 
-        var storage = new Storage();
-        var last = CheckpointStore.load(storage, CheckpointStore.resolve(storage, storage.qualify(run), CheckpointStore.LATEST));
-        assertThat(last.state().epoch()).isEqualTo(2);
-        var evaluate = submit("client", "evaluate", "conf/evaluate.conf", "--checkpoint", run, "-d", dataset).start();
-        assertThat(evaluate.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        assertThat(evaluate.exitValue()).as(log("evaluate")).isZero();
-        assertThat(log("evaluate")).contains("bits/char");
+        assertLatestCheckpointGenerates(run, 2);
     }
 
     @Order(3)
@@ -237,17 +323,28 @@ class StandaloneClusterIT {
 
     @Order(4)
     @Test
-    void clusterDeployModeRunsTheDriverOnAWorker() throws Exception {
-        String run = work.resolve("cluster-run").toString();
-        String report = work.resolve("cluster-mode-report").toString();
-        var evaluate = submit("cluster", "evaluate", "conf/evaluate.conf", "--checkpoint", run, "-d", dataset,
-                "-o", report).start();
-        assertThat(evaluate.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(evaluate.exitValue()).as(log("evaluate")).isZero();
-        assertThat(Path.of(report, "_SUCCESS")).exists();
-        assertThat(Path.of(report, "report.html")).exists();
-        try (var drivers = Files.walk(cluster, 2)) {
-            assertThat(drivers.filter(p -> p.getFileName().toString().startsWith("driver-"))).isNotEmpty();
+    void clusterDeployModeTrainsWithTheDriverOnAWorker() throws Exception {
+        String run = work.resolve("cluster-mode-run").toString();
+        var train = submit("cluster", "train", "conf/train-lstm.conf",
+                trainArgs(run, 1, "--set", "report=true").toArray(String[]::new)).start();
+        assertThat(train.waitFor(400, TimeUnit.SECONDS)).isTrue();
+        assertThat(train.exitValue()).as(log("train")).isZero();
+
+        // The master ran the driver to its end on a worker, and the driver's application had an executor on each.
+        var status = master();
+        var drivers = StreamSupport.stream(status.path("completeddrivers").spliterator(), false).toList();
+        assertThat(drivers).as(status.toPrettyString()).singleElement()
+                .satisfies(driver -> assertThat(driver.path("state").asText()).isEqualTo("FINISHED"));
+        String app = StreamSupport.stream(status.path("completedapps").spliterator(), false)
+                .filter(a -> a.path("name").asText().equals("lmpipe train"))
+                .max((a, b) -> Long.compare(a.path("starttime").asLong(), b.path("starttime").asLong()))
+                .orElseThrow().path("id").asText();
+        for (String worker : List.of("worker-1", "worker-2")) {
+            assertThat(cluster.resolve(worker).resolve(app)).as(worker + " ran an executor of " + app).isDirectory();
         }
+
+        assertLatestCheckpointGenerates(run, 1);
+        assertThat(Path.of(run, "report", "_SUCCESS")).exists();
+        assertThat(Path.of(run, "report", "report.html")).exists();
     }
 }

@@ -32,11 +32,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -44,7 +46,10 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * The same pipeline on file://, hdfs:// (MiniDFSCluster) and s3a:// (s3proxy): tokenize, train with checkpoints
  * inside epochs, resume, evaluate with its report, generate, and a first retraining; then the three runs must
- * agree, and the S3 secret must appear in no output and no file written.
+ * agree, and the S3 secret must appear in nothing the run printed or wrote: the jobs' output, this JVM's standard
+ * output and error, the log (log4j, raised to INFO), Spark's event log and local folder, HDFS's folders, the S3
+ * objects, the file:// outputs, and whatever else changed in the test JVM's own java.io.tmpdir (it/pom.xml).
+ * Everything runs in this JVM: no subprocess prints elsewhere.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StoragePipelineIT {
@@ -56,6 +61,9 @@ class StoragePipelineIT {
     private static final Map<String, Result> RESULTS = new TreeMap<>();
     private static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
     private static final PrintStream OUT = new PrintStream(LOG, true, StandardCharsets.UTF_8);
+    /** What this class's run prints, from its start to its end. */
+    private static OutputCapture output;
+    private static FileTime began;
 
     @TempDir
     static Path work;
@@ -66,10 +74,27 @@ class StoragePipelineIT {
 
     @BeforeAll
     static void startServers() throws Exception {
+        // Whole seconds: some file systems keep modification times to the second.
+        began = FileTime.from(Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(1));
+        output = new OutputCapture(work.resolve("logs/log4j.log"));
         hdfs = new HdfsServer(work.resolve("hdfs"));
         s3 = new S3Server(work.resolve("s3"), "pipeline");
         storage = s3.storage(work);
-        sc = LocalSpark.start("StoragePipelineIT");
+        // The run's own Spark folders, to search afterwards. Spark writes what it keeps on disk (shuffle files,
+        // blocks that do not fit in memory) compressed unless told not to: uncompressed, a secret would show.
+        var spark = Map.of("spark.local.dir", work.resolve("spark-local").toString(),
+                "spark.eventLog.enabled", "true", "spark.eventLog.dir", work.resolve("spark-events").toUri().toString(),
+                "spark.shuffle.compress", "false", "spark.shuffle.spill.compress", "false",
+                "spark.broadcast.compress", "false", "spark.rdd.compress", "false");
+        Files.createDirectories(work.resolve("spark-events"));
+        spark.forEach(System::setProperty);
+        try {
+            sc = LocalSpark.start("StoragePipelineIT");
+        } finally {
+            spark.keySet().forEach(System::clearProperty);
+        }
+        // Spark's context has turned the root logger down to WARN: INFO for this run, so that the log says more.
+        output.logInfo();
     }
 
     @AfterAll
@@ -83,6 +108,9 @@ class StoragePipelineIT {
         }
         if (hdfs != null) {
             hdfs.close();
+        }
+        if (output != null) {
+            output.close();
         }
     }
 
@@ -177,17 +205,41 @@ class StoragePipelineIT {
                     .isCloseTo(file.decision().challengerBitsPerCharacter(), within(1e-3));
         }
 
-        String secret = S3Server.SECRET_KEY;
-        assertThat(LOG.toString(StandardCharsets.UTF_8)).contains("s3a://pipeline/").doesNotContain(secret);
-        assertThat(storage.toString()).doesNotContain(secret);
-        var written = new ArrayList<Path>();
-        try (Stream<Path> files = Stream.concat(Files.walk(s3.folder()), Files.walk(work.resolve("local")))) {
-            files.filter(Files::isRegularFile).forEach(written::add);
+        assertThat(LOG.toString(StandardCharsets.UTF_8)).contains("s3a://pipeline/");
+        assertThat(storage.toString()).doesNotContain(S3Server.SECRET_KEY);
+        var scan = new SecretScan(S3Server.SECRET_KEY);
+        scan.output("the jobs' output", LOG.toByteArray());
+        scan.output("standard output and error", output.console());
+        var places = new TreeMap<String, Path>(Map.of("log4j's log", work.resolve("logs"),
+                "Spark's event log", work.resolve("spark-events"), "spark.local.dir", work.resolve("spark-local"),
+                "HDFS (name and data node folders)", work.resolve("hdfs"), "S3 objects", s3.folder(),
+                "file:// outputs", work.resolve("local")));
+        places.forEach((place, folder) -> scan.folder(place, folder, began, Set.of()));
+        // The rest: anything else of this test's folder (s3a's buffer) and of this JVM's temporary folder, which
+        // holds the test's folder, Spark's and DL4J's temporary files, and is this module's alone (it/pom.xml).
+        Path tmpdir = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        assertThat(tmpdir).as("java.io.tmpdir: the failsafe JVM's own (run through Maven)")
+                .startsWith(Path.of("target").toAbsolutePath());
+        assertThat(work.toAbsolutePath().normalize()).startsWith(tmpdir);
+        scan.folder("java.io.tmpdir, the rest", tmpdir, began, Set.copyOf(places.values()));
+
+        String summary = scan.summary();
+        System.out.println("StoragePipelineIT: " + summary);
+        assertThat(scan.findings()).as("the S3 secret in: %s", summary).isEmpty();
+        // Floors well below what a run writes (about 200 files, 9 MB), above what a scan of empty or missing folders
+        // would count.
+        assertThat(scan.files()).as(summary).isGreaterThan(100);
+        assertThat(scan.bytes()).as(summary).isGreaterThan(1_000_000);
+        for (String place : List.of("log4j's log", "Spark's event log", "HDFS (name and data node folders)",
+                "S3 objects", "file:// outputs")) {
+            assertThat(scan.tally(place).files()).as(summary).isPositive();
         }
-        assertThat(written).hasSizeGreaterThan(20);
-        for (Path path : written) {
-            assertThat(new String(Files.readAllBytes(path), StandardCharsets.ISO_8859_1)).as(path.toString())
-                    .doesNotContain(secret);
+        // Spark keeps this run's blocks in memory (the character tokenizer shuffles nothing), so its local folder
+        // holds its block manager's and temporary folders, whose names were searched; any file in them was read.
+        try (var folders = Files.list(work.resolve("spark-local"))) {
+            assertThat(folders.map(p -> p.getFileName().toString())).as(summary).anyMatch(n -> n.startsWith("blockmgr-"));
         }
+        assertThat(scan.tally("log4j's log").bytes()).as(summary).isGreaterThan(10_000);
+        assertThat(scan.tally("standard output and error").bytes()).as(summary).isPositive();
     }
 }
