@@ -27,13 +27,14 @@ import java.util.TreeSet;
  * @param segments       the segments of files kept, in corpus order
  * @param counts         occurrences of every code point in the files kept
  * @param filesRead      files kept
+ * @param emptyFiles     how many of the files kept hold no text: no bytes, or none left after cleaning
  * @param skipped        files (and other entries) left out, in path order, with the reason
  * @param bytesRead      bytes of input in the files kept (compressed files: uncompressed bytes)
  * @param replacedBytes  invalid UTF-8 bytes replaced by U+FFFD in the files kept
  * @param shards         the character tokenizer's shards as the tasks wrote them, in corpus order
  * @param dropped        segments of files left out that those shards hold: {@link CharShards#rewrite} removes them
  */
-public record ReadOutcome(List<Segment> segments, Map<Integer, Long> counts, long filesRead,
+public record ReadOutcome(List<Segment> segments, Map<Integer, Long> counts, long filesRead, long emptyFiles,
                           List<TokenizeSummary.Skipped> skipped, long bytesRead, long replacedBytes,
                           List<CharShards.Written> shards, List<Segment> dropped) {
 
@@ -45,6 +46,7 @@ public record ReadOutcome(List<Segment> segments, Map<Integer, Long> counts, lon
         var unreadable = new TreeSet<Integer>();
         var accepted = new FileStats();
         long filesRead = 0;
+        long emptyFiles = 0;
         long[] firstInvalid = null;
         var shared = new TreeMap<Integer, FileStats>();
         var sharedCounts = new HashMap<Integer, Map<Integer, Long>>();
@@ -52,6 +54,7 @@ public record ReadOutcome(List<Segment> segments, Map<Integer, Long> counts, lon
             add(counts, result.counts());
             accepted.merge(result.accepted());
             filesRead += result.acceptedFiles();
+            emptyFiles += result.emptyFiles();
             for (ReadTask.Rejected rejected : result.rejected()) {
                 reasons.put(rejected.source(), rejected.reason());
                 if (rejected.unreadable()) {
@@ -77,6 +80,9 @@ public record ReadOutcome(List<Segment> segments, Map<Integer, Long> counts, lon
             sharedCounts.get(entry.getKey()).forEach((cp, n) -> counts.merge(cp, n, Long::sum));
             accepted.merge(stats);
             filesRead++;
+            if (stats.characters() == 0) {
+                emptyFiles++;
+            }
             if (stats.invalidBytes() > 0) {
                 firstInvalid = earlier(firstInvalid, new long[]{entry.getKey(), stats.firstInvalid()});
             }
@@ -102,7 +108,7 @@ public record ReadOutcome(List<Segment> segments, Map<Integer, Long> counts, lon
         reasons.forEach((source, reason) -> skipped.add(new TokenizeSummary.Skipped(sources.get(source).path(), reason)));
         listing.unreadable().forEach(entry -> skipped.add(new TokenizeSummary.Skipped(entry.path(), entry.reason())));
         skipped.sort(Comparator.comparing(TokenizeSummary.Skipped::path));
-        return new ReadOutcome(segments, counts, filesRead, skipped, accepted.bytes(), accepted.invalidBytes(),
+        return new ReadOutcome(segments, counts, filesRead, emptyFiles, skipped, accepted.bytes(), accepted.invalidBytes(),
                 shards, dropped);
     }
 

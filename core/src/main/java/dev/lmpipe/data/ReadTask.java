@@ -78,6 +78,7 @@ public final class ReadTask {
      * @param counts        character counts of accepted whole files, {code points, counts}
      * @param accepted      totals over accepted whole files
      * @param acceptedFiles number of accepted whole files
+     * @param emptyFiles    how many of them hold no text: no bytes, or none left after cleaning
      * @param rejected      whole files left out
      * @param partials      shared files, to be judged on the driver
      * @param firstInvalid  the first accepted whole file with invalid UTF-8 and the offset, or null
@@ -85,7 +86,7 @@ public final class ReadTask {
      * @param dropped       segments of rejected whole files already written to those shards
      */
     public record Result(int task, List<Segment> segments, long[][] counts, FileStats accepted, int acceptedFiles,
-                         List<Rejected> rejected, List<Partial> partials, long[] firstInvalid,
+                         int emptyFiles, List<Rejected> rejected, List<Partial> partials, long[] firstInvalid,
                          List<CharShards.Written> shards, List<Segment> dropped) implements Serializable {
     }
 
@@ -100,6 +101,7 @@ public final class ReadTask {
         var dropped = new ArrayList<Segment>();
         long[] firstInvalid = null;
         int acceptedFiles = 0;
+        int emptyFiles = 0;
         var lastWhole = new EnumMap<Split, Integer>(Split.class);
         Output parts = settings.shardTokens() > 0 ? new ShardOutput(new CharShards(storage, dataset, task,
                 settings.shardTokens())) : new PartWriters(storage, dataset, task);
@@ -126,12 +128,15 @@ public final class ReadTask {
                 cleaner.drainTo(acceptedCounts);
                 accepted.merge(stats);
                 acceptedFiles++;
+                if (stats.characters() == 0) {
+                    emptyFiles++;
+                }
                 if (stats.invalidBytes() > 0 && firstInvalid == null) {
                     firstInvalid = new long[]{range.source(), stats.firstInvalid()};
                 }
             }
         }
-        return new Result(task, segments, TextCleaner.sparse(acceptedCounts), accepted, acceptedFiles,
+        return new Result(task, segments, TextCleaner.sparse(acceptedCounts), accepted, acceptedFiles, emptyFiles,
                 rejected, partials, firstInvalid, parts.shards(), dropped);
     }
 

@@ -203,6 +203,20 @@ class ReadOutcomeTest {
         }
     }
 
+    @Test
+    void emptyFilesAreCountedAmongTheFilesRead() throws IOException {
+        Path empty = write("empty.txt", new byte[0]);
+        Path byteOrderMark = write("bom.txt", "\uFEFF".getBytes(StandardCharsets.UTF_8));
+        Path emptyGzip = write("empty.txt.gz", gzip(""));
+        Path text = write("text.txt", "text\n".getBytes(StandardCharsets.UTF_8));
+
+        var outcome = read(1 << 20, "skip", empty, byteOrderMark, emptyGzip, text);
+
+        assertThat(outcome.filesRead()).isEqualTo(4);
+        assertThat(outcome.emptyFiles()).isEqualTo(3);
+        assertThat(outcome.skipped()).isEmpty();
+    }
+
     /**
      * A real read error of the local file system: Linux refuses to read unmapped memory of {@code /proc/self/mem} with
      * EIO, which Hadoop's local file system throws as an {@code FSError}.

@@ -182,7 +182,7 @@ public final class TokenizeJob {
         }
         shards.sort(Comparator.comparing(ShardInfo::split).thenComparing(ShardInfo::file));
         var skipped = read.skipped();
-        var summary = new TokenizeSummary(read.filesRead(), skipped.size(),
+        var summary = new TokenizeSummary(read.filesRead(), read.emptyFiles(), skipped.size(),
                 skipped.subList(0, Math.min(TokenizeSummary.NAMED, skipped.size())), read.bytesRead(),
                 read.replacedBytes(), read.characters(), tokens, unknown);
         var listed = sources.stream().limit(Manifest.SOURCES_LISTED).map(Source::path).toList();
