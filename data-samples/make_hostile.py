@@ -10,6 +10,7 @@ planted among them, each of the kind users drop into a corpus by mistake.
     terminal.log.txt   binary by share: ANSI escape sequences and other control characters everywhere
     empty.txt          nothing
     notes.gz           gzip-compressed text
+    cut.txt.gz         gzip cut in half, as an interrupted copy leaves it: skipped or fatal by corrupt
     .hidden.txt        a hidden file, never read
 
 Usage: data-samples/make_hostile.py OUT_DIR
@@ -45,7 +46,11 @@ def main():
             f.write(data)
     with gzip.open(os.path.join(out, "notes.gz"), "wb") as f:
         f.write(("\n".join(lines[-300:]) + "\n").encode("utf-8"))
-    print(f"make_hostile: {len(files) + 1} files in {out}")
+    # mtime=0: the same bytes every run, so the cut falls at the same place.
+    whole = gzip.compress(("\n".join(lines[:600]) + "\n").encode("utf-8"), mtime=0)
+    with open(os.path.join(out, "cut.txt.gz"), "wb") as f:
+        f.write(whole[:len(whole) // 2])
+    print(f"make_hostile: {len(files) + 2} files in {out}")
 
 
 if __name__ == "__main__":

@@ -87,6 +87,10 @@ public record Manifest(
             var stored = (com.fasterxml.jackson.databind.node.ObjectNode) tree.get("config");
             stored.remove(RETIRED_SETTINGS);
             tree.set("config", Json.withDefaults(stored, TokenizeConfig.DEFAULTS));
+            if (tree.get("summary") instanceof com.fasterxml.jackson.databind.node.ObjectNode summary
+                    && !summary.has("emptyFiles")) {
+                summary.put("emptyFiles", 0); // not counted when the dataset was written
+            }
             Manifest manifest = Json.MAPPER.treeToValue(tree, Manifest.class);
             if (manifest.format() < 1 || manifest.format() > FORMAT) {
                 throw new LmpipeException(path + " has format " + manifest.format() + "; this lmpipe reads formats 1 to " + FORMAT);

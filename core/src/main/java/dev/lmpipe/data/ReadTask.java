@@ -4,6 +4,7 @@ import dev.lmpipe.storage.Storage;
 import dev.lmpipe.text.Bzip2Range;
 import dev.lmpipe.text.Cleaning;
 import dev.lmpipe.text.Corpus;
+import dev.lmpipe.text.CorruptInput;
 import dev.lmpipe.text.Documents;
 import dev.lmpipe.text.FileStats;
 import dev.lmpipe.text.InvalidUtf8;
@@ -11,6 +12,9 @@ import dev.lmpipe.text.PieceReader;
 import dev.lmpipe.text.ReadPlan;
 import dev.lmpipe.text.Source;
 import dev.lmpipe.text.TextCleaner;
+import dev.lmpipe.text.TokenizerKind;
+import dev.lmpipe.text.Unreadable;
+import org.apache.hadoop.fs.FSError;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -28,9 +32,11 @@ import java.util.Map;
  * for the character tokenizer ({@link CharShards}), or into the task's part file for BPE, whose vocabulary must be
  * learned before anything is encoded. Memory is bounded by the piece size, whatever the files.
  *
- * <p>A file the task read whole is judged here (binary, invalid UTF-8): a rejected file's counts are dropped and
- * its segments left out. A file shared with other tasks is judged on the driver from every task's
- * {@link Partial}; the driver then drops its segments if needed.
+ * <p>A file the task read whole is judged here (unreadable, binary, invalid UTF-8): a rejected file's counts are
+ * dropped and its segments left out. A file shared with other tasks is judged on the driver from every task's
+ * {@link Partial}; the driver then drops its segments if needed. A file that cannot be read to its end (a truncated
+ * or corrupt gzip or bzip2 stream, a failure of the file system) is one more reason to leave it out, never a failed
+ * task: whether the run stops is for the driver to say, under {@code corrupt}.
  */
 public final class ReadTask {
     /** A segment closes after this many characters, at the next piece boundary. */
@@ -39,15 +45,26 @@ public final class ReadTask {
     private ReadTask() {
     }
 
-    /** Settings of the reading pass. */
-    /** @param shardTokens characters per shard of the character tokenizer's shards; 0 to write text parts (BPE) */
+    /**
+     * Settings of the reading pass.
+     *
+     * @param shardTokens characters per shard of the character tokenizer's shards; 0 to write text parts (BPE)
+     * @param corrupt     whether a file that cannot be read stops the run (judged on the driver)
+     */
     public record Settings(Documents documents, long blockBytes, int pieceBytes, Cleaning cleaning,
-                           DocumentSplits splits, InvalidUtf8 invalidUtf8, double maxControlShare, long shardTokens)
+                           DocumentSplits splits, InvalidUtf8 invalidUtf8, double maxControlShare, long shardTokens,
+                           CorruptInput corrupt)
             implements Serializable {
+        /** The reading pass of {@code config}, in pieces of at most {@code pieceBytes}, for {@code tokenizer}. */
+        public static Settings of(TokenizeConfig config, TokenizerKind tokenizer, int pieceBytes) {
+            return new Settings(config.documents(), config.blockBytes(), config.pieceBytes(pieceBytes), config.cleaning(),
+                    config.splits(), config.invalidUtf8(), config.maxControlShare(),
+                    tokenizer == TokenizerKind.character ? config.shardTokens() : 0, config.corrupt());
+        }
     }
 
-    /** A file left out, and why. */
-    public record Rejected(int source, String reason) implements Serializable {
+    /** A file left out, and why; {@code unreadable} when it could not be read to its end. */
+    public record Rejected(int source, String reason, boolean unreadable) implements Serializable {
     }
 
     /** What one task saw of a file it shared with other tasks: judged on the driver. */
@@ -61,6 +78,7 @@ public final class ReadTask {
      * @param counts        character counts of accepted whole files, {code points, counts}
      * @param accepted      totals over accepted whole files
      * @param acceptedFiles number of accepted whole files
+     * @param emptyFiles    how many of them hold no text: no bytes, or none left after cleaning
      * @param rejected      whole files left out
      * @param partials      shared files, to be judged on the driver
      * @param firstInvalid  the first accepted whole file with invalid UTF-8 and the offset, or null
@@ -68,7 +86,7 @@ public final class ReadTask {
      * @param dropped       segments of rejected whole files already written to those shards
      */
     public record Result(int task, List<Segment> segments, long[][] counts, FileStats accepted, int acceptedFiles,
-                         List<Rejected> rejected, List<Partial> partials, long[] firstInvalid,
+                         int emptyFiles, List<Rejected> rejected, List<Partial> partials, long[] firstInvalid,
                          List<CharShards.Written> shards, List<Segment> dropped) implements Serializable {
     }
 
@@ -83,6 +101,7 @@ public final class ReadTask {
         var dropped = new ArrayList<Segment>();
         long[] firstInvalid = null;
         int acceptedFiles = 0;
+        int emptyFiles = 0;
         var lastWhole = new EnumMap<Split, Integer>(Split.class);
         Output parts = settings.shardTokens() > 0 ? new ShardOutput(new CharShards(storage, dataset, task,
                 settings.shardTokens())) : new PartWriters(storage, dataset, task);
@@ -102,20 +121,23 @@ public final class ReadTask {
                     cleaner.discard();
                     dropped.addAll(segments.subList(before, segments.size()));
                     segments.subList(before, segments.size()).clear();
-                    rejected.add(new Rejected(range.source(), reason));
+                    rejected.add(new Rejected(range.source(), reason, stats.failure() != null));
                     continue;
                 }
                 coalesce(segments, before, lastWhole);
                 cleaner.drainTo(acceptedCounts);
                 accepted.merge(stats);
                 acceptedFiles++;
+                if (stats.characters() == 0) {
+                    emptyFiles++;
+                }
                 if (stats.invalidBytes() > 0 && firstInvalid == null) {
                     firstInvalid = new long[]{range.source(), stats.firstInvalid()};
                 }
             }
         }
-        return new Result(task, segments, TextCleaner.sparse(acceptedCounts), accepted, acceptedFiles, rejected,
-                partials, firstInvalid, parts.shards(), dropped);
+        return new Result(task, segments, TextCleaner.sparse(acceptedCounts), accepted, acceptedFiles, emptyFiles,
+                rejected, partials, firstInvalid, parts.shards(), dropped);
     }
 
     /**
@@ -145,7 +167,8 @@ public final class ReadTask {
      * A reader of the range: plain bytes, a whole gzip file, or the blocks a bzip2 range owns (a whole bzip2 file
      * is one range). With {@code documents = blocks} a bzip2 file's documents are its blocks, split or not.
      */
-    private static PieceReader open(Storage storage, Source source, ReadPlan.Range range, Settings settings) {
+    private static PieceReader open(Storage storage, Source source, ReadPlan.Range range, Settings settings)
+            throws IOException {
         if (!source.bzip2()) {
             var in = Corpus.open(storage, source, Math.max(0, range.start() - 2));
             return new PieceReader(in, range.source(), range.start(), range.end(), settings.documents(),
@@ -158,6 +181,10 @@ public final class ReadTask {
                 settings.pieceBytes()).blocksBy(bzip2::blockAt);
     }
 
+    /**
+     * Reads one range into the output. A failure to open or read the source ends the range there and is recorded in
+     * {@code stats}; the segments written until then are still listed, so that a rejection can drop them.
+     */
     private static void readRange(Storage storage, Source source, ReadPlan.Range range, Settings settings,
                                   TextCleaner cleaner, FileStats stats, Output output, List<Segment> segments) {
         long key = settings.splits().key(source.name());
@@ -182,6 +209,12 @@ public final class ReadTask {
                     open.put(split, current.plus(length, characters));
                 });
             }
+        } catch (IOException e) {
+            stats.failed(Unreadable.opening(source, e).reason(), range.start());
+        } catch (FSError e) {
+            stats.failed(Unreadable.opening(source, Unreadable.cause(e)).reason(), range.start());
+        } catch (PieceReader.ReadFailure e) {
+            stats.failed(Unreadable.reading(source, e.getCause(), e.offset()).reason(), range.start());
         }
         segments.addAll(open.values());
         segments.subList(first, segments.size()).sort(java.util.Comparator.comparingLong(Segment::offset));

@@ -4,6 +4,7 @@ import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.Checks;
 import dev.lmpipe.config.InvalidSetting;
 import dev.lmpipe.text.Cleaning;
+import dev.lmpipe.text.CorruptInput;
 import dev.lmpipe.text.Documents;
 import dev.lmpipe.text.FileSelection;
 import dev.lmpipe.text.InvalidUtf8;
@@ -37,6 +38,10 @@ import java.util.List;
  * @param splitBytes         bytes of input per reading task: large files are read in ranges of this size, small
  *                           ones packed together up to it
  * @param invalidUtf8        per file: replace invalid bytes by U+FFFD, skip the file, or fail naming file and offset
+ * @param corrupt            per input that cannot be read to its end (a truncated or corrupt {@code .gz} or
+ *                           {@code .bz2}, a read error, a file without read permission, a dangling symbolic link, a
+ *                           folder that cannot be listed or that a glob matched without anything to read): skip it,
+ *                           naming it and the reason in the summary, or fail naming it and where
  * @param maxControlShare    a file with a larger share of control characters is binary and skipped
  * @param cleaning           normalisation, case, line endings and control characters
  */
@@ -44,7 +49,7 @@ public record TokenizeConfig(List<String> input, List<String> include, List<Stri
                              TokenizerKind tokenizer, int minCount, int maxVocabulary, String vocabFrom,
                              Documents documents, long blockBytes, double validationFraction, double testFraction,
                              long seed, long shardTokens, long splitBytes, InvalidUtf8 invalidUtf8,
-                             double maxControlShare, Cleaning cleaning) {
+                             CorruptInput corrupt, double maxControlShare, Cleaning cleaning) {
     // The default of every setting, one per line (NamedDefaultsTest holds DEFAULTS to these names); declared before
     // DEFAULTS, which reads them.
     private static final List<String> INPUT = List.of();                     // required
@@ -63,11 +68,13 @@ public record TokenizeConfig(List<String> input, List<String> include, List<Stri
     private static final long SHARD_TOKENS = 8_000_000;                      // 32 MB shards of int32 ids
     private static final long SPLIT_BYTES = 64L << 20;                       // 64 MiB of input per reading task
     private static final InvalidUtf8 INVALID_UTF8 = InvalidUtf8.replace;
+    // One bad archive among thousands should cost that archive, named in the summary, not the whole run.
+    private static final CorruptInput CORRUPT = CorruptInput.skip;
     private static final double MAX_CONTROL_SHARE = 0.05;                    // more: a binary file, skipped
 
     public static final TokenizeConfig DEFAULTS = new TokenizeConfig(INPUT, INCLUDE, EXCLUDE, OUTPUT, TOKENIZER,
             MIN_COUNT, MAX_VOCABULARY, VOCAB_FROM, DOCUMENTS, BLOCK_BYTES, VALIDATION_FRACTION, TEST_FRACTION, SEED,
-            SHARD_TOKENS, SPLIT_BYTES, INVALID_UTF8, MAX_CONTROL_SHARE, Cleaning.DEFAULTS);
+            SHARD_TOKENS, SPLIT_BYTES, INVALID_UTF8, CORRUPT, MAX_CONTROL_SHARE, Cleaning.DEFAULTS);
     /** Byte-level BPE needs {@code <unk>} and the 256 bytes, plus at least one merge. */
     public static final int MIN_BPE_VOCABULARY = 258;
 
@@ -76,6 +83,7 @@ public record TokenizeConfig(List<String> input, List<String> include, List<Stri
         // Null when JSON lacks the field: a configuration stored before the setting existed.
         include = include == null ? INCLUDE : List.copyOf(include);
         exclude = exclude == null ? List.of() : List.copyOf(exclude);
+        corrupt = corrupt == null ? CORRUPT : corrupt;
         new FileSelection(include, exclude); // a bad pattern fails here, when the configuration is read
         vocabFrom = vocabFrom == null ? "" : vocabFrom;
         Checks.positive("minCount", minCount);

@@ -135,16 +135,25 @@ public final class Storage implements Serializable {
     /** Opens a file for reading from byte {@code position}. */
     public FSDataInputStream openAt(String path, long position) {
         try {
-            FSDataInputStream in = readerOf(path).open(new Path(path));
-            if (position > 0) {
-                in.seek(position);
-            }
-            return in;
+            return openChecked(path, position);
         } catch (FileNotFoundException e) {
             throw new LmpipeException("file not found: " + path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + path, e);
         }
+    }
+
+    /**
+     * Opens a file for reading from byte {@code position}, failing with the file system's own exception: for callers
+     * that judge each file's failure themselves (tokenize leaves an unreadable input out, naming it). A local file
+     * without read permission fails with a {@link FileNotFoundException} saying "Permission denied".
+     */
+    public FSDataInputStream openChecked(String path, long position) throws IOException {
+        FSDataInputStream in = readerOf(path).open(new Path(path));
+        if (position > 0) {
+            in.seek(position);
+        }
+        return in;
     }
 
     /**
@@ -258,6 +267,36 @@ public final class Storage implements Serializable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + directory, e);
         }
+    }
+
+    /** A symbolic link whose target does not exist: its qualified path, and the target as the link states it. */
+    public record DanglingLink(String path, String target) {
+    }
+
+    /**
+     * The symbolic links directly under a directory whose target does not exist, sorted by path: {@link #list} and
+     * {@link #glob} leave them out without a word, as Hadoop's local file system does. Found with java.nio on
+     * {@code file://}; none elsewhere (HDFS has symbolic links turned off by default, object stores have none).
+     */
+    public List<DanglingLink> danglingLinks(String directory) {
+        FileSystem fs = fileSystem(directory);
+        if (!(fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem)) {
+            return List.of();
+        }
+        Path qualified = fs.makeQualified(new Path(directory));
+        var dangling = new ArrayList<DanglingLink>();
+        try (var entries = Files.newDirectoryStream(Paths.get(qualified.toUri()))) {
+            for (java.nio.file.Path entry : entries) {
+                if (Files.isSymbolicLink(entry) && !Files.exists(entry)) {
+                    String path = new Path(qualified, entry.getFileName().toString()).toString();
+                    dangling.add(new DanglingLink(path, Files.readSymbolicLink(entry).toString()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + directory, e);
+        }
+        dangling.sort(java.util.Comparator.comparing(DanglingLink::path));
+        return dangling;
     }
 
     /** Expands a glob (or a plain path) to the matching paths; an empty list when nothing matches. */

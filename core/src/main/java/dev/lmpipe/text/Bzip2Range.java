@@ -4,8 +4,10 @@ import org.apache.hadoop.io.compress.SplittableCompressionCodec;
 import org.apache.hadoop.io.compress.bzip2.CBZip2InputStream;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
@@ -25,11 +27,29 @@ import java.util.Arrays;
  *
  * <p>{@link #blockAt(long)} gives, for a byte of this stream's output, the marker position of the block it came
  * from: with {@code documents = blocks}, a bzip2 block is the document, the same whatever the range size.
+ *
+ * <p>A stream that does not decode, or ends within a block, fails with {@link Corrupt}, saying how and in which block;
+ * a failure of the file system itself comes as it is. Hadoop's reader skips whatever is not a block marker, so garbage
+ * right after the header would read as an empty file: the first range checks that a block (or the end of the stream)
+ * follows the header. A file cut between two blocks decodes without complaint: {@link #endsWithEndOfStream} tells.
  */
 public final class Bzip2Range extends InputStream {
     /** Where the first block of a bzip2 file starts: after its header, "BZh" and the block size digit. */
     static final long FIRST_BLOCK = 4;
+    /** The 48-bit magic numbers that start a block and end a stream. */
+    private static final long BLOCK_MAGIC = 0x314159265359L;
+    private static final long END_OF_STREAM_MAGIC = 0x177245385090L;
+    /** How many bytes at the end of a file hold its end-of-stream marker: 48 bits, a 32-bit CRC, at most 7 bits of padding. */
+    public static final int TRAILER_BYTES = 11;
 
+    /** A bzip2 stream that is truncated or does not decode: the message says which, and in which block. */
+    public static final class Corrupt extends IOException {
+        public Corrupt(String message) {
+            super(message);
+        }
+    }
+
+    private final FileBytes file;
     private final CBZip2InputStream in;
     private final long opened;
     private final long start;
@@ -57,18 +77,64 @@ public final class Bzip2Range extends InputStream {
         this.opened = start;
         this.start = start;
         this.end = end;
-        if (start == 0) {
-            file = new BufferedInputStream(file, 1 << 16);
-            file.mark(3);
-            byte[] magic = file.readNBytes(3);
-            if (!Arrays.equals(magic, new byte[]{'B', 'Z', 'h'})) {
-                throw new IOException("not a bzip2 file (no \"BZh\" header)");
-            }
-            file.reset();
+        this.file = new FileBytes(file);
+        InputStream blocks = start == 0 ? checkedHeader(this.file) : this.file;
+        try {
+            // The reader decodes the range's first block here already.
+            this.in = new CBZip2InputStream(blocks, SplittableCompressionCodec.READ_MODE.BYBLOCK);
+        } catch (IOException | RuntimeException e) {
+            throw judged(e, start == 0 ? String.format("in the block at byte %,d", FIRST_BLOCK)
+                    : String.format("in the first block after byte %,d", start));
         }
-        this.in = new CBZip2InputStream(file, SplittableCompressionCodec.READ_MODE.BYBLOCK);
         this.block = markerPosition();
         onBlockStart();
+    }
+
+    /** The file, once its first bytes show the header and then a block, or the end of an empty stream. */
+    private static InputStream checkedHeader(InputStream file) throws IOException {
+        var buffered = new BufferedInputStream(file, 1 << 16);
+        buffered.mark(10);
+        byte[] head = buffered.readNBytes(10);
+        buffered.reset();
+        if (head.length < 3 || !Arrays.equals(head, 0, 3, new byte[]{'B', 'Z', 'h'}, 0, 3)) {
+            throw new Corrupt("not a bzip2 file (no \"BZh\" header)");
+        }
+        if (head.length < 10) {
+            throw new Corrupt("truncated bzip2 stream: the file ends within its header");
+        }
+        long magic = new BigInteger(1, Arrays.copyOfRange(head, 4, 10)).longValue();
+        if (head[3] < '1' || head[3] > '9' || (magic != BLOCK_MAGIC && magic != END_OF_STREAM_MAGIC)) {
+            throw new Corrupt("corrupt bzip2 stream: no block after the header");
+        }
+        return buffered;
+    }
+
+    /**
+     * Whether the last {@link #TRAILER_BYTES} (or fewer) bytes of a file end a bzip2 stream: the end-of-stream magic,
+     * the stream's CRC, then padding to the byte. A file cut between two blocks, or within its trailer, does not.
+     */
+    public static boolean endsWithEndOfStream(byte[] trailer) {
+        var bits = new BigInteger(1, trailer);
+        for (int padding = 0; padding < 8 && 80 + padding <= 8 * trailer.length; padding++) {
+            if ((bits.shiftRight(32 + padding).longValue() & 0xFFFF_FFFF_FFFFL) == END_OF_STREAM_MAGIC) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What a failure of the reader means: the file system's own failure as it is, else a corrupt stream. */
+    private IOException judged(Exception failure, String where) {
+        if (file.failed && failure instanceof IOException io) {
+            return io;
+        }
+        if (!(failure instanceof IOException)) {
+            return new Corrupt("corrupt bzip2 stream: undecodable data " + where); // Hadoop's reader indexes past its tables
+        }
+        String message = String.valueOf(failure.getMessage());
+        // Hadoop's reader says so when the file ends within a block.
+        return new Corrupt(message.equals("unexpected end of stream") ? "truncated bzip2 stream: " + message + " " + where
+                : "corrupt bzip2 stream: " + message + " " + where);
     }
 
     private long markerPosition() {
@@ -102,7 +168,13 @@ public final class Bzip2Range extends InputStream {
     /** Decompresses the next chunk of the current block into {@code chunk}; false at the end of the file. */
     private boolean decompress() throws IOException {
         while (true) {
-            int n = in.read(chunk, 0, chunk.length);
+            int n;
+            try {
+                n = in.read(chunk, 0, chunk.length);
+            } catch (IOException | RuntimeException e) {
+                // Not the block field: the reader decodes a whole block before it says that the last one ended.
+                throw judged(e, String.format("in the block at byte %,d", markerPosition()));
+            }
             if (n > 0) {
                 chunkHead = 0;
                 chunkTail = n;
@@ -197,5 +269,34 @@ public final class Bzip2Range extends InputStream {
     @Override
     public void close() throws IOException {
         in.close();
+    }
+
+    /** A file's bytes that remember whether reading them failed: a failure of the file system is no corrupt stream. */
+    private static final class FileBytes extends FilterInputStream {
+        private boolean failed;
+
+        FileBytes(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            try {
+                return super.read(bytes, offset, length);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
     }
 }

@@ -4,7 +4,8 @@ import java.io.Serializable;
 
 /**
  * What cleaning saw in one file (or the part of it one task read): the counts that decide whether the file is
- * text, and those the tokenize summary reports. Offsets are byte offsets in the file, -1 when none.
+ * text, and those the tokenize summary reports, and whether the reading failed. Offsets are byte offsets in the
+ * file, -1 when none.
  */
 public final class FileStats implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -17,6 +18,10 @@ public final class FileStats implements Serializable {
     long nulBytes;
     long firstNul = -1;
     long controlCharacters;
+    /** Why the reading stopped short ({@link Unreadable#reason}), or null. */
+    private String failure;
+    /** Where the read that failed began: of the parts of a file, the first to fail names the file's failure. */
+    private long failedRead = -1;
 
     public long bytes() {
         return bytes;
@@ -43,6 +48,19 @@ public final class FileStats implements Serializable {
         return controlCharacters;
     }
 
+    /** Why the file could not be read to its end, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Records that the read beginning at byte {@code readStart} of the file stopped short, and why. */
+    public void failed(String reason, long readStart) {
+        if (failure == null || readStart < failedRead) {
+            failure = reason;
+            failedRead = readStart;
+        }
+    }
+
     void invalid(long offset) {
         invalidBytes++;
         firstInvalid = first(firstInvalid, offset);
@@ -67,14 +85,22 @@ public final class FileStats implements Serializable {
         nulBytes += other.nulBytes;
         firstNul = other.firstNul < 0 ? firstNul : first(firstNul, other.firstNul);
         controlCharacters += other.controlCharacters;
+        if (other.failure != null) {
+            failed(other.failure, other.failedRead);
+        }
         return this;
     }
 
     /**
-     * Why the file must be left out, or null to keep it. A NUL byte, or more than {@code maxControlShare} of the
-     * characters being control characters, marks a binary file; invalid UTF-8 leaves it out under {@code skip}.
+     * Why the file must be left out, or null to keep it. A file that could not be read to its end is left out
+     * whatever the {@code corrupt} setting (under {@code fail} the run then stops). A NUL byte, or more than
+     * {@code maxControlShare} of the characters being control characters, marks a binary file; invalid UTF-8 leaves
+     * it out under {@code skip}.
      */
     public String rejection(InvalidUtf8 policy, double maxControlShare) {
+        if (failure != null) {
+            return failure;
+        }
         if (nulBytes > 0) {
             return "binary: NUL byte at offset " + firstNul;
         }

@@ -1,5 +1,7 @@
 package dev.lmpipe.text;
 
+import org.apache.hadoop.fs.FSError;
+
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -30,6 +32,23 @@ import java.util.function.LongUnaryOperator;
 public final class PieceReader implements Iterator<PieceReader.Piece>, AutoCloseable {
     /** Bytes {@code [0, length)} of {@code bytes}, found at byte {@code offset} of the source, in {@code document}. */
     public record Piece(int source, long offset, long document, byte[] bytes, int length) {
+    }
+
+    /**
+     * The source's stream failed after {@link #offset} bytes: where the range's stream began plus what it gave (for a
+     * plain file a byte offset in the file; for gzip, uncompressed bytes).
+     */
+    public static final class ReadFailure extends UncheckedIOException {
+        private final long offset;
+
+        ReadFailure(long offset, IOException cause) {
+            super("the stream failed after byte " + offset, cause);
+            this.offset = offset;
+        }
+
+        public long offset() {
+            return offset;
+        }
     }
 
     /** Bytes asked of the stream at a time, at least: pieces of a block (2 KB) must not cost a read each. */
@@ -252,7 +271,9 @@ public final class PieceReader implements Iterator<PieceReader.Piece>, AutoClose
                     tail += n;
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read source " + source + " at byte " + position, e);
+                throw new ReadFailure(position + tail, e);
+            } catch (FSError e) {
+                throw new ReadFailure(position + tail, Unreadable.cause(e));
             }
         }
         return tail > head;

@@ -12,7 +12,11 @@ import java.io.Serializable;
  */
 public record Source(String path, String name, long length) implements Serializable {
     public boolean compressed() {
-        return path.endsWith(".gz") || path.endsWith(".bz2");
+        return gzip() || bzip2();
+    }
+
+    public boolean gzip() {
+        return path.endsWith(".gz");
     }
 
     public boolean bzip2() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lmpipe.LmpipeException;
 import dev.lmpipe.config.ConfigLoader;
 import dev.lmpipe.config.Json;
+import dev.lmpipe.text.CorruptInput;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,7 +12,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The include and exclude settings: defaults, how they are read, and how a bad pattern is reported. */
+/**
+ * The include, exclude and corrupt settings: defaults, how they are read (also from a configuration stored before
+ * they existed), and how a bad value is reported.
+ */
 class TokenizeConfigTest {
     private static TokenizeConfig config(String... overrides) {
         return ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, null, List.of(overrides));
@@ -78,6 +82,27 @@ class TokenizeConfigTest {
                 .hasMessageContaining("invalid include pattern '*.{c'")
                 .hasMessageContaining("give *.{c,h} as two patterns: *.c, *.h")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void corruptInputIsSkippedByDefaultAndAConfigurationStoredWithoutTheSettingReadsSo() throws Exception {
+        assertThat(TokenizeConfig.DEFAULTS.corrupt()).isEqualTo(CorruptInput.skip);
+        assertThat(config("corrupt=fail").corrupt()).isEqualTo(CorruptInput.fail);
+        ObjectNode stored = Json.MAPPER.valueToTree(config("corrupt=fail"));
+        stored.remove("corrupt");
+
+        assertThat(Json.read(Json.MAPPER.writeValueAsBytes(stored), TokenizeConfig.class).corrupt())
+                .isEqualTo(CorruptInput.skip);
+    }
+
+    @Test
+    void anUnknownCorruptPolicyIsAUserErrorNamingTheChoices() {
+        assertThatThrownBy(() -> config("corrupt=ignore"))
+                .isInstanceOf(LmpipeException.class)
+                .hasMessageContaining("corrupt")
+                .hasMessageContaining("ignore")
+                .hasMessageContaining("skip")
+                .hasMessageContaining("fail");
     }
 
     @Test

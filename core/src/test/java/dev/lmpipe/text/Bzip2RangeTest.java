@@ -8,10 +8,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class Bzip2RangeTest {
     /** Random lines, some far longer than a 100 KB bzip2 block, some blank; with blocks of 100 KB. */
@@ -124,10 +126,90 @@ class Bzip2RangeTest {
         }
     }
 
+    /** About 250 KB of short lines: three blocks of 100 KB. */
+    private static byte[] smallText() {
+        var random = new Random(5);
+        var text = new StringBuilder();
+        while (text.length() < 250_000) {
+            text.append("line ").append(random.nextInt(1_000_000)).append('\n');
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long[] markers(byte[] compressed) throws IOException {
+        var text = new ByteArrayOutputStream();
+        return Arrays.stream(concat(read(compressed, List.of(0L), text))).distinct().toArray();
+    }
+
+    private static void readWhole(byte[] compressed) throws IOException {
+        try (var range = new Bzip2Range(new ByteArrayInputStream(compressed), 0, Long.MAX_VALUE)) {
+            range.readAllBytes();
+        }
+    }
+
+    @Test
+    void aStreamCutWithinABlockFailsNamingThatBlock() throws IOException {
+        byte[] compressed = bzip2(smallText());
+        long[] markers = markers(compressed);
+        assertThat(markers).hasSize(3);
+
+        byte[] cut = Arrays.copyOf(compressed, (int) markers[1] + 1000);
+
+        assertThatThrownBy(() -> readWhole(cut)).isInstanceOf(Bzip2Range.Corrupt.class)
+                .hasMessage(String.format("truncated bzip2 stream: unexpected end of stream in the block at byte %,d",
+                        markers[1]));
+    }
+
+    @Test
+    void aBlockThatDoesNotDecodeFailsNamingIt() throws IOException {
+        byte[] compressed = bzip2(smallText());
+        long[] markers = markers(compressed);
+        byte[] corrupt = compressed.clone();
+        for (long i = markers[1] + 500; i < markers[1] + 600; i++) {
+            corrupt[(int) i] ^= 0x5A;
+        }
+
+        assertThatThrownBy(() -> readWhole(corrupt)).isInstanceOf(Bzip2Range.Corrupt.class)
+                .hasMessageStartingWith("corrupt bzip2 stream: ")
+                .hasMessageEndingWith(String.format(" in the block at byte %,d", markers[1]));
+    }
+
+    /** Hadoop's reader looks for a block marker anywhere: without this check, garbage would read as an empty file. */
+    @Test
+    void garbageAfterAValidHeaderIsCorruptNotEmpty() {
+        byte[] garbage = new byte[5000];
+        new Random(2).nextBytes(garbage);
+        System.arraycopy(new byte[]{'B', 'Z', 'h', '9'}, 0, garbage, 0, 4);
+
+        assertThatThrownBy(() -> readWhole(garbage)).isInstanceOf(Bzip2Range.Corrupt.class)
+                .hasMessage("corrupt bzip2 stream: no block after the header");
+        assertThatThrownBy(() -> readWhole(new byte[]{'B', 'Z', 'h', '9'})).isInstanceOf(Bzip2Range.Corrupt.class)
+                .hasMessage("truncated bzip2 stream: the file ends within its header");
+    }
+
+    @Test
+    void theEndOfStreamMarkerEndsEveryWholeFileAndNoCutOne() throws IOException {
+        for (String text : List.of("", "x", "a line\n", "ab".repeat(5000), new String(smallText(), StandardCharsets.UTF_8))) {
+            byte[] compressed = bzip2(text.getBytes(StandardCharsets.UTF_8));
+            readWhole(compressed);
+            assertThat(Bzip2Range.endsWithEndOfStream(trailer(compressed, 0))).as("%d bytes of text", text.length()).isTrue();
+            for (int cut = 1; cut <= Bzip2Range.TRAILER_BYTES; cut++) {
+                assertThat(Bzip2Range.endsWithEndOfStream(trailer(compressed, cut)))
+                        .as("%d bytes of text, %d bytes cut", text.length(), cut).isFalse();
+            }
+        }
+    }
+
+    /** The last bytes of {@code compressed} once {@code cut} bytes are taken off its end. */
+    private static byte[] trailer(byte[] compressed, int cut) {
+        int end = compressed.length - cut;
+        return Arrays.copyOfRange(compressed, Math.max(0, end - Bzip2Range.TRAILER_BYTES), end);
+    }
+
     @Test
     void aFileThatIsNotBzip2IsRefusedRatherThanReadAsEmpty() {
         var file = new ByteArrayInputStream("plain text, not compressed\n".getBytes(StandardCharsets.UTF_8));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Bzip2Range(file, 0, Long.MAX_VALUE))
-                .isInstanceOf(IOException.class).hasMessageContaining("not a bzip2 file");
+        assertThatThrownBy(() -> new Bzip2Range(file, 0, Long.MAX_VALUE))
+                .isInstanceOf(Bzip2Range.Corrupt.class).hasMessageContaining("not a bzip2 file");
     }
 }

@@ -16,6 +16,7 @@ import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 class CorpusTest {
     private static final String TEXT = "Die Welle 🌊 bricht.\nUne vague é.\n漢字\n";
@@ -47,7 +48,7 @@ class CorpusTest {
 
     /** The files that {@code selection} takes from the folder {@code corpus}, relative to it. */
     private List<String> selected(Path corpus, List<String> include, List<String> exclude) {
-        return Corpus.sources(storage, List.of(corpus.toString()), new FileSelection(include, exclude)).stream()
+        return Corpus.list(storage, List.of(corpus.toString()), new FileSelection(include, exclude)).sources().stream()
                 .map(Source::name).toList();
     }
 
@@ -146,8 +147,8 @@ class CorpusTest {
         Path logs = dir.resolve("logs");
         writeGzip(logs.resolve("2026/app.log.gz"), TEXT);
 
-        var source = Corpus.sources(storage, List.of(logs.toString()),
-                new FileSelection(List.of("*.log.gz"), List.of())).get(0);
+        var source = Corpus.list(storage, List.of(logs.toString()),
+                new FileSelection(List.of("*.log.gz"), List.of())).sources().get(0);
 
         assertThat(source.name()).isEqualTo("2026/app.log.gz");
         try (var in = Corpus.open(storage, source, 0)) {
@@ -199,7 +200,7 @@ class CorpusTest {
     }
 
     private String readAll(Path file) throws IOException {
-        var source = Corpus.sources(storage, List.of(file.toString()), DEFAULT_SELECTION).get(0);
+        var source = Corpus.list(storage, List.of(file.toString()), DEFAULT_SELECTION).sources().get(0);
         try (var in = Corpus.open(storage, source, 0)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -228,19 +229,91 @@ class CorpusTest {
         write(corpus.resolve("sub/a.txt"), "abc");
         Path single = write(dir.resolve("single.txt"), "hello");
 
-        var sources = Corpus.sources(storage, List.of(corpus.toString(), single.toString()), DEFAULT_SELECTION);
+        var sources = Corpus.list(storage, List.of(corpus.toString(), single.toString()), DEFAULT_SELECTION).sources();
 
         assertThat(sources).extracting(Source::name).containsExactly("sub/a.txt", "single.txt");
         assertThat(sources).extracting(Source::length).containsExactly(3L, 5L);
     }
 
+    /** The unreadable entries of a listing as "name relative to the temp dir: reason". */
+    private List<String> unreadable(Corpus.Listing listing) {
+        return listing.unreadable().stream()
+                .map(u -> dir.relativize(Path.of(java.net.URI.create(u.path()))) + ": " + u.reason()).toList();
+    }
+
     @Test
-    void openOfBrokenGzipNamesTheSource() throws IOException {
-        Path broken = write(dir.resolve("broken.gz"), "this is not gzip");
-        assertThatThrownBy(() -> readAll(broken))
+    void aDanglingLinkThatTheSelectionTakesIsUnreadableAndOthersAreIgnored() throws IOException {
+        Path corpus = dir.resolve("corpus");
+        write(corpus.resolve("a.txt"), "a");
+        Path gone = dir.resolve("gone.txt");
+        Files.createSymbolicLink(corpus.resolve("b.txt"), gone);
+        Files.createDirectories(corpus.resolve("sub"));
+        Files.createSymbolicLink(corpus.resolve("sub/c.txt.gz"), gone);
+        Files.createSymbolicLink(corpus.resolve("photo.jpg"), gone);
+        Files.createSymbolicLink(corpus.resolve(".hidden.txt"), gone);
+
+        var listing = Corpus.list(storage, List.of(corpus.toString()), DEFAULT_SELECTION);
+
+        assertThat(listing.sources()).extracting(Source::name).containsExactly("a.txt");
+        assertThat(unreadable(listing)).containsExactly("corpus/b.txt: dangling symbolic link to " + gone,
+                "corpus/sub/c.txt.gz: dangling symbolic link to " + gone);
+    }
+
+    @Test
+    void anInputThatIsADanglingLinkIsNotFoundSayingWhereItPoints() throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve("link.txt"), dir.resolve("gone.txt"));
+
+        assertThatThrownBy(() -> Corpus.list(storage, List.of(link.toString()), DEFAULT_SELECTION))
                 .isInstanceOf(LmpipeException.class)
-                .hasMessageContaining(broken.toString())
-                .hasMessageContaining("gzip");
+                .hasMessage("input not found: " + link + " (a symbolic link to " + dir.resolve("gone.txt")
+                        + ", which does not exist)");
+    }
+
+    @Test
+    void aFolderHoldingOnlyUnreadableEntriesStopsNamingTheFirst() throws IOException {
+        Path corpus = Files.createDirectories(dir.resolve("corpus"));
+        Files.createSymbolicLink(corpus.resolve("a.txt"), dir.resolve("gone.txt"));
+
+        assertThatThrownBy(() -> Corpus.list(storage, List.of(corpus.toString()), DEFAULT_SELECTION))
+                .isInstanceOf(LmpipeException.class)
+                .hasMessage("nothing readable under " + corpus + ": file:" + corpus.resolve("a.txt")
+                        + ": dangling symbolic link to " + dir.resolve("gone.txt"));
+    }
+
+    @Test
+    void aFolderThatAGlobMatchedBesideFilesButThatHoldsNothingToReadIsUnreadable() throws IOException {
+        Path corpus = dir.resolve("corpus");
+        write(corpus.resolve("a.txt"), "a");
+        write(corpus.resolve("x.txt/photo.jpg"), "jpeg");
+        String glob = corpus.resolve("*.txt").toString();
+
+        var listing = Corpus.list(storage, List.of(glob), DEFAULT_SELECTION);
+
+        assertThat(listing.sources()).extracting(Source::name).containsExactly("a.txt");
+        assertThat(unreadable(listing)).containsExactly("corpus/x.txt: a folder that " + glob
+                + " matched, holding no file that include = *.txt, *.gz, *.bz2 selects");
+        assertThatThrownBy(() -> Corpus.list(storage, List.of(corpus.resolve("x.txt").toString()), DEFAULT_SELECTION))
+                .as("the same folder named as an input: a mistake in the command")
+                .isInstanceOf(LmpipeException.class).hasMessageStartingWith("no files under " + corpus.resolve("x.txt"));
+    }
+
+    @Test
+    void aFolderThatCannotBeListedIsUnreadable() throws IOException {
+        Path corpus = dir.resolve("corpus");
+        write(corpus.resolve("a.txt"), "a");
+        Path locked = write(corpus.resolve("locked/b.txt"), "b").getParent();
+        assertThat(locked.toFile().setReadable(false, false)).isTrue();
+        try {
+            assumeFalse(Files.isReadable(locked), "this user lists folders without read permission (root): chmod"
+                    + " cannot make one unlistable");
+
+            var listing = Corpus.list(storage, List.of(corpus.toString()), DEFAULT_SELECTION);
+
+            assertThat(listing.sources()).extracting(Source::name).containsExactly("a.txt");
+            assertThat(unreadable(listing)).singleElement().asString().startsWith("corpus/locked: cannot list folder: ");
+        } finally {
+            locked.toFile().setReadable(true, false); // for the temporary folder's removal
+        }
     }
 
     @Test

@@ -16,7 +16,9 @@ import java.util.concurrent.Callable;
         description = {"Read text files, clean them, split documents into train/validation/test, build the vocabulary"
                 + " (characters or byte-level BPE, or reuse one) and write shards.",
                 "Output: a dataset directory with manifest.json, *.shard files and _SUCCESS, visible only when complete."
-                + " Binary files and (with invalidUtf8 = skip) files with invalid UTF-8 are left out and named."})
+                + " Binary files, files with invalid UTF-8 (with invalidUtf8 = skip) and inputs that cannot be read"
+                + " (corrupt or truncated .gz and .bz2, read errors, dangling links; with corrupt = skip, the default) are"
+                + " left out and named."})
 final class TokenizeCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;

@@ -49,14 +49,16 @@ public final class TokenizeJob {
     }
 
     public static Manifest run(JavaSparkContext sc, Storage storage, TokenizeConfig config, boolean overwrite, PrintStream out) {
-        List<Source> sources = Corpus.sources(storage, config.input(), config.selection());
+        Corpus.Listing listing = Corpus.list(storage, config.input(), config.selection());
+        config.corrupt().judge(listing.unreadable());
+        List<Source> sources = listing.sources();
         Vocabulary reused = config.vocabFrom().isEmpty() ? null : vocabularyOf(storage, config.vocabFrom());
         var staged = storage.stage(config.output(), overwrite);
         try (staged) {
             String dataset = staged.path();
             long started = System.nanoTime();
             TokenizerKind tokenizer = reused != null ? reused.tokenizer() : config.tokenizer();
-            ReadOutcome read = read(sc, storage, sources, config, tokenizer, dataset);
+            ReadOutcome read = read(sc, storage, listing, config, tokenizer, dataset);
             if (read.counts().isEmpty()) {
                 var skipped = read.skipped().stream().limit(5).map(s -> s.path() + " (" + s.reason() + ")").toList();
                 throw new LmpipeException("empty corpus: no text in " + Corpus.describe(
@@ -86,18 +88,17 @@ public final class TokenizeJob {
     }
 
     /** The reading pass: one task per entry of the read plan. */
-    private static ReadOutcome read(JavaSparkContext sc, Storage storage, List<Source> sources, TokenizeConfig config,
+    private static ReadOutcome read(JavaSparkContext sc, Storage storage, Corpus.Listing listing, TokenizeConfig config,
                                     TokenizerKind tokenizer, String dataset) {
+        List<Source> sources = listing.sources();
         List<List<ReadPlan.Range>> plan = ReadPlan.plan(sources, config.splitBytes(), config.documents());
-        var settings = new ReadTask.Settings(config.documents(), config.blockBytes(), config.pieceBytes(PIECE_BYTES), config.cleaning(),
-                config.splits(), config.invalidUtf8(), config.maxControlShare(),
-                tokenizer == TokenizerKind.character ? config.shardTokens() : 0);
+        var settings = ReadTask.Settings.of(config, tokenizer, PIECE_BYTES);
         Broadcast<List<Source>> sharedSources = sc.broadcast(sources);
         var tasks = IntStream.range(0, plan.size()).mapToObj(i -> new Tuple2<>(i, plan.get(i))).toList();
         List<ReadTask.Result> results = sc.parallelize(tasks, Math.max(1, tasks.size()))
                 .map(t -> ReadTask.run(storage, sharedSources.value(), t._2(), t._1(), dataset, settings))
                 .collect();
-        return ReadOutcome.combine(results, sources, config.invalidUtf8(), config.maxControlShare());
+        return ReadOutcome.combine(results, listing, settings);
     }
 
     /** A dataset without validation text cannot score a model: say which setting to change. */
@@ -181,7 +182,7 @@ public final class TokenizeJob {
         }
         shards.sort(Comparator.comparing(ShardInfo::split).thenComparing(ShardInfo::file));
         var skipped = read.skipped();
-        var summary = new TokenizeSummary(read.filesRead(), skipped.size(),
+        var summary = new TokenizeSummary(read.filesRead(), read.emptyFiles(), skipped.size(),
                 skipped.subList(0, Math.min(TokenizeSummary.NAMED, skipped.size())), read.bytesRead(),
                 read.replacedBytes(), read.characters(), tokens, unknown);
         var listed = sources.stream().limit(Manifest.SOURCES_LISTED).map(Source::path).toList();
