@@ -1,6 +1,6 @@
 """The machine's single-precision matrix-product peak, in GFLOP/s: the best of several 2048^3 sgemm calls through
 PyTorch on OpenBLAS (one torch thread, OpenBLAS on every core, as the reference runs). Prints the figure alone, so
-that a benchmark can take it as its MFU denominator: PEAK_GFLOPS=$(/usr/bin/python3 bench/sgemm_peak.py).
+that a benchmark can take it as its MFU denominator: bench/vs_pytorch.sh runs it before each pair.
 """
 import time
 

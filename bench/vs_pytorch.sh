@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # lmpipe against the PyTorch reference (../shared/bench/reference_charlm.py) on tinyshakespeare, same machine,
-# same shapes, same batch per step, alternating the two programs; prints the ratios of the performance issue:
-#   training chars/s (lmpipe in Spark local[2] ÷ reference), validation loss after MINUTES of training (both on the
-#   corpus' last 10%, as the reference evaluates), model FLOP utilisation (÷ PEAK_GFLOPS), Spark local[2] ÷ plain
-#   single-JVM fit (bench/PlainFit.java), and generation chars/s (bench/reference_generate.py).
+# same shapes, same batch per step, the two programs alternating, once per seed; prints, per seed and as the median
+# and spread over the seeds: training chars/s (lmpipe in Spark local[2] ÷ reference), the held-out loss after MINUTES
+# of training of the model each trained last (both on the corpus' last 10%, as the reference evaluates), and model
+# FLOP utilisation against the machine's sgemm peak measured just before each pair (bench/sgemm_peak.py). Then, once
+# per model: Spark local[2] ÷ plain single-JVM fit (bench/PlainFit.java), and generation chars/s
+# (bench/reference_generate.py). Figures: bench/vs_pytorch_pair.py.
 # Usage: bench/vs_pytorch.sh [minutes per training run, default 10] [work dir]
-#   MODELS="lstm gpt" (default), BATCH=32 windows per step (lmpipe: one worker in local mode, its minibatch sliced
-#   across both cores; WORKERS=2 gives the older 2 averaged workers x BATCH/2), PLAIN_SECONDS=60,
-#   VALIDATION_FRACTION=0.05 (lmpipe's own validation split, taken out of the reference's training text).
+#   MODELS="lstm gpt" (default), SEEDS="1 2 3" (default; odd seeds run the reference first, even ones lmpipe),
+#   BATCH=32 windows per step (lmpipe: one worker in local mode, its minibatch sliced across both cores; WORKERS=2
+#   gives the older 2 averaged workers x BATCH/2), PLAIN_SECONDS=60, VALIDATION_FRACTION=0.05 (lmpipe's own
+#   validation split, taken out of the reference's training text).
 # Needs: Debian's python3-torch and libopenblas0-pthread (see ../shared/bench/README.md), Java 17, Maven.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +21,7 @@ batch="${BATCH:-32}"
 workers="${WORKERS:-0}"
 validation="${VALIDATION_FRACTION:-0.05}"
 plain_seconds="${PLAIN_SECONDS:-60}"
-peak="${PEAK_GFLOPS:-186}"
+seeds="${SEEDS:-1 2 3}"
 reference="$root/../shared/bench/reference_charlm.py"
 corpus="$root/../shared/data/tinyshakespeare.txt"
 for f in "$reference" "$corpus"; do [ -f "$f" ] || { echo "missing $f (see ../shared)" >&2; exit 1; }; done
@@ -50,18 +53,32 @@ declare -A result
 for model in $models; do
   if [ "$model" = lstm ]; then conf="$root/conf/train-lstm.conf"; else conf="$root/conf/train-transformer.conf"; fi
   if [ "$workers" = 0 ]; then settings=(--set batchSize="$batch"); else settings=(--set workers="$workers" --set batchSize=$((batch / workers))); fi
-  echo "=== $model: reference, $minutes min, batch $batch"
-  /usr/bin/python3 "$reference" --corpus "$corpus" --model "$model" --batch "$batch" --max-seconds "$(awk "BEGIN {print $minutes * 60}")" \
-    | tee "$work/reference-$model.log" | tail -1
-  ref_line="$(tail -1 "$work/reference-$model.log")"
-  echo "=== $model: lmpipe train, $minutes min, local[2], ${settings[*]}"
-  /usr/bin/time -f "wall %e s, max RSS %M KB" -o "$work/lmpipe-$model.time" \
-    "$lmpipe" train -c "$conf" -d "$work/train-data" -o "$work/run-$model" --overwrite --master 'local[2]' \
-    --set maxMinutes="$minutes" --set report=false "${settings[@]}" > "$work/lmpipe-$model.log"
-  grep '^epoch' "$work/lmpipe-$model.log" || true
-  cat "$work/lmpipe-$model.time"
-  "$lmpipe" evaluate --checkpoint "$work/run-$model" -d "$work/heldout-data" --split train \
-    -o "$work/eval-$model" --overwrite | grep 'nats/char' | tail -1 | tee "$work/eval-$model.log"
+  rm -f "$work/pairs-$model.jsonl"
+  for seed in $seeds; do
+    peak="$(/usr/bin/python3 "$root/bench/sgemm_peak.py")"
+    echo "=== $model, seed $seed: sgemm peak $peak GFLOP/s"
+    run_reference() {
+      echo "=== $model, seed $seed: reference, $minutes min, batch $batch"
+      /usr/bin/python3 "$reference" --corpus "$corpus" --model "$model" --batch "$batch" --seed "$seed" \
+        --max-seconds "$(awk "BEGIN {print $minutes * 60}")" | tee "$work/reference-$model-$seed.log" | tail -1
+    }
+    run_lmpipe() {
+      echo "=== $model, seed $seed: lmpipe train, $minutes min, local[2], ${settings[*]}"
+      /usr/bin/time -f "wall %e s, max RSS %M KB" -o "$work/lmpipe-$model-$seed.time" \
+        "$lmpipe" train -c "$conf" -d "$work/train-data" -o "$work/run-$model-$seed" --overwrite --master 'local[2]' \
+        --set maxMinutes="$minutes" --set report=false --set seed="$seed" "${settings[@]}" > "$work/lmpipe-$model-$seed.log"
+      grep '^epoch' "$work/lmpipe-$model-$seed.log" || true
+      cat "$work/lmpipe-$model-$seed.time"
+    }
+    # Alternate which goes first, so that the machine's drift within a pair does not favour one side every time.
+    if [ $((seed % 2)) = 1 ]; then run_reference; run_lmpipe; else run_lmpipe; run_reference; fi
+    # The reference reports the loss of its last model: lmpipe's last checkpoint, not its best, is evaluated.
+    last="$work/run-$model-$seed/checkpoints/$(cat "$work/run-$model-$seed/latest")"
+    "$lmpipe" evaluate --checkpoint "$last" -d "$work/heldout-data" --split train \
+      -o "$work/eval-$model-$seed" --overwrite | grep 'nats/char' | tail -1 | tee "$work/eval-$model-$seed.log"
+    /usr/bin/python3 "$root/bench/vs_pytorch_pair.py" "$work" "$model" "$seed" "$peak" | tee -a "$work/pairs-$model.jsonl"
+  done
+
   echo "=== $model: plain single-JVM fit, ${plain_seconds} s, batch $batch"
   for threads in 1 2; do
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xmx4g @"$root/conf/jvm-options" \
@@ -69,35 +86,19 @@ for model in $models; do
       "$conf" "$work/train-data" "$plain_seconds" batchSize="$batch" threadsPerWorker="$threads" 2>/dev/null \
       | tail -1 | tee "$work/plain-$model-$threads.log"
   done
-  echo "=== $model: generation"
+  first_seed="${seeds%% *}"
+  echo "=== $model: generation, from seed $first_seed's run"
   chars=3000; [ "$model" = gpt ] && chars=500
-  "$lmpipe" generate --checkpoint "$work/run-$model" -n "$chars" -p "ROMEO:" 2>&1 >/dev/null | grep '^generate:' \
-    | tee "$work/generate-$model.log"
+  "$lmpipe" generate --checkpoint "$work/run-$model-$first_seed" -n "$chars" -p "ROMEO:" 2>&1 >/dev/null \
+    | grep '^generate:' | tee "$work/generate-$model.log"
   /usr/bin/python3 "$root/bench/reference_generate.py" --model "$model" --chars "$chars" | tee "$work/reference-generate-$model.log"
 
-  # Figures: lmpipe's throughput over every epoch's training time (validation passes excluded, as the reference's).
-  lm_cps="$(/usr/bin/python3 -c "
-import json
-lines = [json.loads(l) for l in open('$work/run-$model/metrics.jsonl')]
-chars = sum(l['trainedCharacters'] - p for l, p in zip(lines, [0] + [x['trainedCharacters'] for x in lines[:-1]]))
-secs = sum(l['epochSeconds'] for l in lines)
-print(round(chars / secs, 1))")"
-  ref_cps="$(echo "$ref_line" | json train_chars_per_sec)"
-  flops="$(/usr/bin/python3 -c "print($(echo "$ref_line" | json gflops_per_sec) * 1e9 / $ref_cps)")"
-  lm_loss="$(grep -o '[0-9.]* nats/char' "$work/eval-$model.log" | head -1 | cut -d' ' -f1)"
-  ref_loss="$(echo "$ref_line" | json val_loss_nats)"
   plain1="$(json chars_per_sec < "$work/plain-$model-1.log")"
   plain2="$(json chars_per_sec < "$work/plain-$model-2.log")"
-  plain="$(/usr/bin/python3 -c "print(max($plain1, $plain2))")"
   lm_gen="$(grep -o '([0-9,]* characters/s' "$work/generate-$model.log" | tr -d '(,' | cut -d' ' -f1)"
   ref_gen="$(json chars_per_sec < "$work/reference-generate-$model.log")"
-  result[$model]="$(/usr/bin/python3 -c "
-f = $flops
-print(f'$model: training chars/s lmpipe {$lm_cps:,.0f} / reference {$ref_cps:,.0f} = {$lm_cps / $ref_cps:.2f}'
-      f' (MFU lmpipe {$lm_cps * f / 1e9 / $peak:.1%}, reference {$ref_cps * f / 1e9 / $peak:.1%}; {f / 1e6:.2f} MFLOP/char)')
-print(f'$model: held-out nats/char after $minutes min: lmpipe {$lm_loss:.4f}, reference {$ref_loss:.4f} (lmpipe <= reference: {$lm_loss <= $ref_loss})')
-print(f'$model: Spark local[2] / plain single-JVM fit: {$lm_cps:,.0f} / {$plain:,.0f} = {$lm_cps / $plain:.2f} (plain: {$plain1:,.0f} with 1 thread, {$plain2:,.0f} with 2)')
-print(f'$model: generation chars/s lmpipe {$lm_gen:,.0f} / reference {$ref_gen:,.0f} = {$lm_gen / $ref_gen:.2f}')")"
+  result[$model]="$(/usr/bin/python3 "$root/bench/vs_pytorch_pair.py" --summary "$work" "$model" "$minutes" \
+    "$plain1" "$plain2" "$lm_gen" "$ref_gen")"
 done
 
 echo "=== summary ($(getconf _NPROCESSORS_ONLN) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F), commit $(cd "$root" && git rev-parse --short HEAD))"
