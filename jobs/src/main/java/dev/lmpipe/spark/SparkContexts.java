@@ -59,17 +59,12 @@ public final class SparkContexts {
         // DL4J's Spark training statistics (sparkStatistics = true) time-stamp events with an NTP server unless told
         // otherwise, in every JVM; executors on a cluster get the system clock through their options (the driver's
         // is set by ParameterAveraging). Without it every training task fails where no NTP server answers.
-        String property = org.deeplearning4j.config.DL4JSystemProperties.TIMESOURCE_CLASSNAME_PROPERTY;
-        String executorOptions = conf.get("spark.executor.extraJavaOptions", "");
-        if (!executorOptions.contains(property)) {
-            conf.set("spark.executor.extraJavaOptions", (executorOptions + " -D" + property + "="
-                    + org.deeplearning4j.spark.time.SystemClockTimeSource.class.getName()).strip());
-        }
+        setForExecutors(conf, org.deeplearning4j.config.DL4JSystemProperties.TIMESOURCE_CLASSNAME_PROPERTY,
+                org.deeplearning4j.spark.time.SystemClockTimeSource.class.getName());
         // The layers' code path (Kernels) is chosen per JVM: executors take the driver's choice.
         String kernels = System.getProperty(Kernels.PROPERTY);
-        executorOptions = conf.get("spark.executor.extraJavaOptions", "");
-        if (kernels != null && !executorOptions.contains(Kernels.PROPERTY)) {
-            conf.set("spark.executor.extraJavaOptions", (executorOptions + " -D" + Kernels.PROPERTY + "=" + kernels).strip());
+        if (kernels != null) {
+            setForExecutors(conf, Kernels.PROPERTY, kernels);
         }
         // ND4J arrays in 64 KB blocks instead of element by element (ArrayKryoRegistrator): the parameters and Adam
         // state go to every worker and back in every averaging round.
@@ -79,5 +74,13 @@ public final class SparkContexts {
         context.setLogLevel("WARN");
         context.sc().addSparkListener(new ExecutorEvents());
         return context;
+    }
+
+    /** Adds {@code -Dproperty=value} to the executors' JVM options, unless the user's options already set it. */
+    static void setForExecutors(SparkConf conf, String property, String value) {
+        String options = conf.get("spark.executor.extraJavaOptions", "");
+        if (!options.contains("-D" + property + "=")) {
+            conf.set("spark.executor.extraJavaOptions", (options + " -D" + property + "=" + value).strip());
+        }
     }
 }
