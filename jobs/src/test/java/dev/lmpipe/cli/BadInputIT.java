@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,15 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BadInputIT {
     @TempDir
     Path work;
-
-    private record Result(int exitCode, String error) {
-    }
-
-    private Result lmpipe(String... args) {
-        var err = new StringWriter();
-        int code = Lmpipe.execute(new PrintWriter(err, true), args);
-        return new Result(code, err.toString());
-    }
 
     private Path text(String name, String content) throws IOException {
         Path file = work.resolve(name);
@@ -50,7 +39,7 @@ class BadInputIT {
     void emptyCorpusIsRefused() throws IOException {
         Path empty = text("empty.txt", "");
         Path out = work.resolve("out");
-        var result = lmpipe("tokenize", empty.toString(), "-o", out.toString());
+        var result = CommandRun.of("tokenize", empty.toString(), "-o", out.toString());
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.error()).contains("empty corpus", "empty.txt");
         assertNothingWritten(out);
@@ -59,7 +48,7 @@ class BadInputIT {
     @Test
     void missingInputIsNamed() throws IOException {
         Path out = work.resolve("out");
-        var result = lmpipe("tokenize", work.resolve("nope.txt").toString(), "-o", out.toString());
+        var result = CommandRun.of("tokenize", work.resolve("nope.txt").toString(), "-o", out.toString());
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.error()).contains("input not found", "nope.txt");
         assertNothingWritten(out);
@@ -71,7 +60,7 @@ class BadInputIT {
         Files.createDirectories(folder);
         Files.write(folder.resolve("cat.png"), new byte[]{(byte) 0x89, 'P', 'N', 'G'});
         Path out = work.resolve("out");
-        var result = lmpipe("tokenize", folder.toString(), "-o", out.toString());
+        var result = CommandRun.of("tokenize", folder.toString(), "-o", out.toString());
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.error()).contains("no files under", "pictures", "include = *.txt");
         assertNothingWritten(out);
@@ -82,7 +71,7 @@ class BadInputIT {
         Path binary = work.resolve("data.txt");
         Files.write(binary, new byte[]{'a', 'b', 0, 1, 2, 3});
         Path out = work.resolve("out");
-        var result = lmpipe("tokenize", binary.toString(), "-o", out.toString());
+        var result = CommandRun.of("tokenize", binary.toString(), "-o", out.toString());
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.error()).contains("binary", "data.txt", "offset 2");
         assertNothingWritten(out);
@@ -97,7 +86,7 @@ class BadInputIT {
             out.write(" au lait\n".repeat(2000).getBytes(StandardCharsets.US_ASCII));
         }
         Path out = work.resolve("out");
-        var result = lmpipe("tokenize", gz.toString(), "-o", out.toString(), "--set", "invalidUtf8=fail");
+        var result = CommandRun.of("tokenize", gz.toString(), "-o", out.toString(), "--set", "invalidUtf8=fail");
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.error()).contains("invalid UTF-8", "latin1.txt.gz", "byte offset 3");
         assertNothingWritten(out);
@@ -109,12 +98,12 @@ class BadInputIT {
         Path out = work.resolve("out");
         Files.createDirectories(out);
         Files.writeString(out.resolve("precious.txt"), "keep me");
-        var refused = lmpipe("tokenize", corpus.toString(), "-o", out.toString());
+        var refused = CommandRun.of("tokenize", corpus.toString(), "-o", out.toString());
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.error()).contains("already exists", "--overwrite");
         assertThat(out.resolve("precious.txt")).hasContent("keep me");
 
-        var replaced = lmpipe("tokenize", corpus.toString(), "-o", out.toString(), "--overwrite", "--set", "blockBytes=1024");
+        var replaced = CommandRun.of("tokenize", corpus.toString(), "-o", out.toString(), "--overwrite", "--set", "blockBytes=1024");
         assertThat(replaced.exitCode()).isZero();
         assertThat(out.resolve("precious.txt")).doesNotExist();
         assertThat(out.resolve("_SUCCESS")).exists();
@@ -123,15 +112,15 @@ class BadInputIT {
     @Test
     void typoInSettingIsNamedWithWhereItCameFrom() throws IOException {
         Path conf = text("train.conf", "seqLen = 32\nmodle.hidden = 64\n");
-        var fromFile = lmpipe("train", "-c", conf.toString(), "-d", "x", "-o", work.resolve("run").toString());
+        var fromFile = CommandRun.of("train", "-c", conf.toString(), "-d", "x", "-o", work.resolve("run").toString());
         assertThat(fromFile.exitCode()).isEqualTo(1);
         assertThat(fromFile.error()).contains("unknown setting 'modle.hidden'", "train.conf line 2");
 
-        var fromCommandLine = lmpipe("train", "--set", "learningRate=fast", "-d", "x", "-o", work.resolve("run").toString());
+        var fromCommandLine = CommandRun.of("train", "--set", "learningRate=fast", "-d", "x", "-o", work.resolve("run").toString());
         assertThat(fromCommandLine.exitCode()).isEqualTo(1);
         assertThat(fromCommandLine.error()).contains("learningRate", "fast", "expected a number");
 
-        var outOfRange = lmpipe("train", "--set", "model.dropout=1.5", "-d", "x", "-o", work.resolve("run").toString());
+        var outOfRange = CommandRun.of("train", "--set", "model.dropout=1.5", "-d", "x", "-o", work.resolve("run").toString());
         assertThat(outOfRange.exitCode()).isEqualTo(1);
         assertThat(outOfRange.error()).contains("model.dropout", "1.5");
         assertThat(work.resolve("run")).doesNotExist();
@@ -144,19 +133,19 @@ class BadInputIT {
         Path datasetA = work.resolve("a");
         Path datasetB = work.resolve("b");
         Path run = work.resolve("run");
-        assertThat(lmpipe("tokenize", abc.toString(), "-o", datasetA.toString(), "--set", "blockBytes=256").exitCode()).isZero();
-        assertThat(lmpipe("tokenize", xyz.toString(), "-o", datasetB.toString(), "--set", "blockBytes=256").exitCode()).isZero();
-        assertThat(lmpipe("train", "-d", datasetA.toString(), "-o", run.toString(), "--set", "epochs=1",
+        assertThat(CommandRun.of("tokenize", abc.toString(), "-o", datasetA.toString(), "--set", "blockBytes=256").exitCode()).isZero();
+        assertThat(CommandRun.of("tokenize", xyz.toString(), "-o", datasetB.toString(), "--set", "blockBytes=256").exitCode()).isZero();
+        assertThat(CommandRun.of("train", "-d", datasetA.toString(), "-o", run.toString(), "--set", "epochs=1",
                 "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8").exitCode()).isZero();
 
         // train ends by writing run/report for dataset A; a refused evaluate must leave it as it was.
         byte[] report = Files.readAllBytes(run.resolve("report").resolve("report.json"));
-        var evaluate = lmpipe("evaluate", "--checkpoint", run.toString(), "-d", datasetB.toString());
+        var evaluate = CommandRun.of("evaluate", "--checkpoint", run.toString(), "-d", datasetB.toString());
         assertThat(evaluate.exitCode()).isEqualTo(1);
         assertThat(evaluate.error()).contains("another vocabulary", datasetB.toString());
         assertThat(run.resolve("report").resolve("report.json")).hasBinaryContent(report);
 
-        var resume = lmpipe("train", "-d", datasetB.toString(), "-o", run.toString(), "--resume", "--set", "epochs=2",
+        var resume = CommandRun.of("train", "-d", datasetB.toString(), "-o", run.toString(), "--resume", "--set", "epochs=2",
                 "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8");
         assertThat(resume.exitCode()).isEqualTo(1);
         assertThat(resume.error()).contains("another vocabulary");
@@ -168,7 +157,7 @@ class BadInputIT {
         String before = System.getProperty(Kernels.PROPERTY);
         System.setProperty(Kernels.PROPERTY, "cuda");
         try {
-            var result = lmpipe("train", "-d", "x", "-o", work.resolve("run").toString());
+            var result = CommandRun.of("train", "-d", "x", "-o", work.resolve("run").toString());
             assertThat(result.exitCode()).isEqualTo(1);
             assertThat(result.error()).contains("-Dlmpipe.kernels=cuda", "[fast, dl4j]").doesNotContain("\tat ");
             assertThat(work.resolve("run")).doesNotExist();
@@ -193,9 +182,9 @@ class BadInputIT {
             Files.writeString(corpus, "a small corpus for a small model.\n".repeat(400));
             dataset = shared.resolve("dataset");
             Path trained = shared.resolve("run");
-            assertThat(lmpipe("tokenize", corpus.toString(), "-o", dataset.toString(), "--set", "blockBytes=256").exitCode())
+            assertThat(CommandRun.of("tokenize", corpus.toString(), "-o", dataset.toString(), "--set", "blockBytes=256").exitCode())
                     .isZero();
-            assertThat(lmpipe("train", "-d", dataset.toString(), "-o", trained.toString(), "--set", "epochs=1",
+            assertThat(CommandRun.of("train", "-d", dataset.toString(), "-o", trained.toString(), "--set", "epochs=1",
                     "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8", "--set", "report=false")
                     .exitCode()).isZero();
             run = trained;
@@ -204,26 +193,26 @@ class BadInputIT {
     }
 
     /** A one-line error, exit code 1, without a stack trace, that contains every part. */
-    private static void assertOneLineError(Result result, String... parts) {
+    private static void assertOneLineError(CommandRun result, String... parts) {
         assertThat(result.exitCode()).as(result.error()).isEqualTo(1);
         assertThat(result.error().strip()).contains(parts).doesNotContain("\n").doesNotContain("Exception");
     }
 
     @Test
     void generateNamesAMissingCheckpoint() {
-        var result = lmpipe("generate", "--checkpoint", work.resolve("nope").toString());
+        var result = CommandRun.of("generate", "--checkpoint", work.resolve("nope").toString());
         assertOneLineError(result, "no checkpoint at", "nope", "has lmpipe train or retrain run there?");
     }
 
     @Test
     void generateNamesPromptCharactersOutsideTheVocabularyWhenToldToFail() throws IOException {
-        var result = lmpipe("generate", "--checkpoint", trainedRun().toString(), "-p", "Zebra", "--set", "unknown=fail");
+        var result = CommandRun.of("generate", "--checkpoint", trainedRun().toString(), "-p", "Zebra", "--set", "unknown=fail");
         assertOneLineError(result, "outside the model's vocabulary", "'Z' (U+005A)", "set unknown = unk");
     }
 
     @Test
     void generateRefusesABeamOfNoWidth() throws IOException {
-        var result = lmpipe("generate", "--checkpoint", trainedRun().toString(), "--beam", "0");
+        var result = CommandRun.of("generate", "--checkpoint", trainedRun().toString(), "--beam", "0");
         assertOneLineError(result, "beam must be positive, got 0");
     }
 
@@ -247,10 +236,10 @@ class BadInputIT {
         Path model = checkpoint.resolve("model.zip");
         byte[] bytes = Files.readAllBytes(model);
         Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        var generate = lmpipe("generate", "--checkpoint", checkpoint.toString());
+        var generate = CommandRun.of("generate", "--checkpoint", checkpoint.toString());
         assertOneLineError(generate, "is corrupt", "model.zip", "does not match the size and checksum in state.json");
         Path report = work.resolve("report");
-        var evaluate = lmpipe("evaluate", "--checkpoint", checkpoint.toString(), "-d", dataset.toString(),
+        var evaluate = CommandRun.of("evaluate", "--checkpoint", checkpoint.toString(), "-d", dataset.toString(),
                 "--set", "output=" + report);
         assertOneLineError(evaluate, "is corrupt", "model.zip");
         assertNothingWritten(report);
@@ -259,10 +248,10 @@ class BadInputIT {
     @Test
     void trainAndEvaluateNameAMissingDataset() throws IOException {
         Path out = work.resolve("run");
-        assertOneLineError(lmpipe("train", "-d", work.resolve("nope").toString(), "-o", out.toString()),
+        assertOneLineError(CommandRun.of("train", "-d", work.resolve("nope").toString(), "-o", out.toString()),
                 "dataset not found", "nope", "run lmpipe tokenize first");
         assertNothingWritten(out);
-        assertOneLineError(lmpipe("evaluate", "--checkpoint", trainedRun().toString(), "-d", work.resolve("nope").toString()),
+        assertOneLineError(CommandRun.of("evaluate", "--checkpoint", trainedRun().toString(), "-d", work.resolve("nope").toString()),
                 "dataset not found", "nope");
     }
 
@@ -281,7 +270,7 @@ class BadInputIT {
         bytes[100] ^= 0x5A;
         Files.write(shard, bytes);
         Path out = work.resolve("run");
-        var result = lmpipe("train", "-d", changed.toString(), "-o", out.toString(), "--set", "epochs=1",
+        var result = CommandRun.of("train", "-d", changed.toString(), "-o", out.toString(), "--set", "epochs=1",
                 "--set", "model.hidden=8", "--set", "model.embedding=4", "--set", "batchSize=8");
         assertOneLineError(result, "train-00000-00000.shard is corrupt", "manifest says", "re-run tokenize");
         assertNothingWritten(out);
@@ -290,7 +279,7 @@ class BadInputIT {
     @Test
     void reportNamesARunWithoutMetrics() throws IOException {
         Path out = work.resolve("comparison");
-        var result = lmpipe("report", "--runs", work.toString(), "-o", out.toString());
+        var result = CommandRun.of("report", "--runs", work.toString(), "-o", out.toString());
         assertOneLineError(result, "has no metrics.jsonl", "is it an lmpipe train output?");
         assertNothingWritten(out);
     }
@@ -298,14 +287,14 @@ class BadInputIT {
     @Test
     void retrainAsksForItsNewData() throws IOException {
         Path home = work.resolve("home");
-        var result = lmpipe("retrain", "--home", home.toString());
+        var result = CommandRun.of("retrain", "--home", home.toString());
         assertOneLineError(result, "give the new data to train on", "--set input=PATH");
         assertThat(home).doesNotExist();
     }
 
     @Test
     void unknownOptionIsAUsageError() {
-        var result = lmpipe("tokenize", "--frobnicate");
+        var result = CommandRun.of("tokenize", "--frobnicate");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.error()).contains("--frobnicate");
     }

@@ -10,11 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,33 +44,16 @@ class GenerateCommandIT {
         Path corpus = work.resolve("sentences.txt");
         Files.writeString(corpus, text);
         String dataset = work.resolve("dataset").toString();
-        assertThat(run("tokenize", corpus.toString(), "-o", dataset, "--set", "blockBytes=1024").exitCode()).isZero();
-        assertThat(run("train", "-c", "../conf/train-lstm.conf", "-d", dataset, "-o", work.resolve("lstm").toString(),
+        assertThat(CommandRun.of("tokenize", corpus.toString(), "-o", dataset, "--set", "blockBytes=1024").exitCode()).isZero();
+        assertThat(CommandRun.of("train", "-c", "../conf/train-lstm.conf", "-d", dataset, "-o", work.resolve("lstm").toString(),
                 "--set", "epochs=2", "--set", "model.hidden=64", "--set", "model.embedding=16", "--set", "seqLen=32",
                 "--set", "tbptt=32", "--set", "batchSize=16", "--set", "learningRate=0.01", "--set", "report=false")
                 .exitCode()).isZero();
-        assertThat(run("train", "-c", "../conf/train-transformer.conf", "-d", dataset, "-o",
+        assertThat(CommandRun.of("train", "-c", "../conf/train-transformer.conf", "-d", dataset, "-o",
                 work.resolve("transformer").toString(), "--set", "epochs=2", "--set", "model.embedding=32",
                 "--set", "model.layers=1", "--set", "model.heads=2", "--set", "model.block=32", "--set", "seqLen=32",
                 "--set", "tbptt=32", "--set", "batchSize=16", "--set", "learningRate=0.005", "--set", "report=false")
                 .exitCode()).isZero();
-    }
-
-    private record Result(int exitCode, String out, String error) {
-    }
-
-    /** Runs a command line with its standard output captured. */
-    private static Result run(String... args) {
-        var err = new StringWriter();
-        var captured = new ByteArrayOutputStream();
-        PrintStream standardOutput = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            int code = Lmpipe.execute(new PrintWriter(err, true), args);
-            return new Result(code, captured.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(standardOutput);
-        }
     }
 
     private static Generator generator(String model) {
@@ -100,7 +78,7 @@ class GenerateCommandIT {
     @ValueSource(strings = {"lstm", "transformer"})
     void beamSearchPrintsTheBestContinuationsWithTheirLogProbabilities(String model) {
         String checkpoint = work.resolve(model).toString();
-        var result = run("generate", "--checkpoint", checkpoint, "-p", PROMPT, "-n", "30", "--beam", "4",
+        var result = CommandRun.of("generate", "--checkpoint", checkpoint, "-p", PROMPT, "-n", "30", "--beam", "4",
                 "--num-samples", "3");
         assertThat(result.exitCode()).as(result.error()).isZero();
 
@@ -109,7 +87,7 @@ class GenerateCommandIT {
         assertThat(beams).hasSize(3);
         for (int i = 0; i < beams.size(); i++) {
             var beam = beams.get(i);
-            assertThat(result.out()).contains(String.format("== %d of 3 (log-probability %.2f nats)%n%s%s%n", i + 1,
+            assertThat(result.output()).contains(String.format("== %d of 3 (log-probability %.2f nats)%n%s%s%n", i + 1,
                     beam.logProbability(), PROMPT, beam.text()));
             // The score beam search kept is the model's own probability of the text, recomputed from scratch
             // (the search carries the model's state from character to character).
@@ -123,23 +101,23 @@ class GenerateCommandIT {
         assertThat(beams.get(0).text()).matches("(?s)(sat on|looked at|ran to|slept by) .*");
 
         // A beam of one is greedy decoding.
-        var greedy = run("generate", "--checkpoint", checkpoint, "-p", PROMPT, "-n", "30", "--strategy", "greedy");
-        var widthOne = run("generate", "--checkpoint", checkpoint, "-p", PROMPT, "-n", "30", "--beam", "1");
-        assertThat(widthOne.out()).isEqualTo(greedy.out()).startsWith(PROMPT);
+        var greedy = CommandRun.of("generate", "--checkpoint", checkpoint, "-p", PROMPT, "-n", "30", "--strategy", "greedy");
+        var widthOne = CommandRun.of("generate", "--checkpoint", checkpoint, "-p", PROMPT, "-n", "30", "--beam", "1");
+        assertThat(widthOne.output()).isEqualTo(greedy.output()).startsWith(PROMPT);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"lstm", "transformer"})
     void compareRunsEveryStandardStrategy(String model) {
-        var result = run("generate", "--checkpoint", work.resolve(model).toString(), "-p", PROMPT, "-n", "60", "--compare");
+        var result = CommandRun.of("generate", "--checkpoint", work.resolve(model).toString(), "-p", PROMPT, "-n", "60", "--compare");
         assertThat(result.exitCode()).as(result.error()).isZero();
-        List<String> rows = result.out().lines().filter(line -> line.startsWith("| ") && !line.startsWith("| strategy"))
+        List<String> rows = result.output().lines().filter(line -> line.startsWith("| ") && !line.startsWith("| strategy"))
                 .toList();
         assertThat(rows).hasSize(7);
         assertThat(rows.get(0)).startsWith("| greedy | 60 |");
         assertThat(rows.get(6)).startsWith("| beam 5 | 60 |");
         // Every strategy's text is printed after its name, prompt first.
-        assertThat(result.out().lines().filter(line -> line.startsWith("== "))).hasSize(7);
-        assertThat(result.out()).contains("== greedy\n" + PROMPT, "== beam 5\n" + PROMPT);
+        assertThat(result.output().lines().filter(line -> line.startsWith("== "))).hasSize(7);
+        assertThat(result.output()).contains("== greedy\n" + PROMPT, "== beam 5\n" + PROMPT);
     }
 }

@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,12 +19,11 @@ class RetrainCommandTest {
     Path work;
 
     private String refusal(String... args) {
-        var err = new StringWriter();
-        int code = Lmpipe.execute(new PrintWriter(err, true), args);
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).as("one line, no stack trace").hasLineCount(1);
+        var run = CommandRun.of(args);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.error()).as("one line, no stack trace").hasLineCount(1);
         assertThat(work.resolve("home")).doesNotExist();
-        return err.toString().strip();
+        return run.error().strip();
     }
 
     @Test

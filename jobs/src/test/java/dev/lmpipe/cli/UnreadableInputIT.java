@@ -13,9 +13,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,23 +43,6 @@ class UnreadableInputIT {
 
     @TempDir
     Path work;
-
-    private record Result(int exitCode, String error, String output) {
-    }
-
-    /** Runs lmpipe, with what it prints to standard output (the summary) captured too. */
-    private Result lmpipe(String... args) {
-        var err = new StringWriter();
-        var out = new ByteArrayOutputStream();
-        PrintStream standardOutput = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            int code = Lmpipe.execute(new PrintWriter(err, true), args);
-            return new Result(code, err.toString(), out.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(standardOutput);
-        }
-    }
 
     private static String[] tokenize(String[] inputs, Path output, String... settings) {
         return Stream.of(new String[]{"tokenize"}, inputs, new String[]{"-o", output.toString()}, SETTINGS, settings)
@@ -182,7 +162,7 @@ class UnreadableInputIT {
         bad.plant(corpus);
         Path out = work.resolve("out");
 
-        var result = lmpipe(tokenize(new String[]{corpus.toString()}, out, "--set", "corrupt=fail"));
+        var result = CommandRun.of(tokenize(new String[]{corpus.toString()}, out, "--set", "corrupt=fail"));
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.error().strip()).matches("lmpipe tokenize: error: unreadable input file:"
@@ -198,11 +178,11 @@ class UnreadableInputIT {
      * started without the two capabilities that let root read past permissions, so the refusal is the kernel's, as
      * for any other user.
      */
-    private Result tokenizeWithoutReadPermission(Path corpus, Path locked, Path out, String policy) throws Exception {
+    private CommandRun tokenizeWithoutReadPermission(Path corpus, Path locked, Path out, String policy) throws Exception {
         assertThat(locked.toFile().setReadable(false, false)).isTrue();
         String[] args = tokenize(new String[]{corpus.toString()}, out, "--set", "corrupt=" + policy);
         if (!Files.isReadable(locked)) {
-            return lmpipe(args);
+            return CommandRun.of(args);
         }
         Path capsh = Path.of("/usr/sbin/capsh");
         assumeTrue(Files.isExecutable(capsh), "this user (root) reads files without read permission, and there is no"
@@ -210,7 +190,7 @@ class UnreadableInputIT {
         return withoutRootsReadPowers(capsh, args);
     }
 
-    private Result tokenizeWithAFileWithoutReadPermission(Path corpus, Path out, String policy) throws Exception {
+    private CommandRun tokenizeWithAFileWithoutReadPermission(Path corpus, Path out, String policy) throws Exception {
         write(corpus.resolve("a.txt"), lines("good", 500).getBytes(StandardCharsets.UTF_8));
         Path secret = write(corpus.resolve("b.txt"), "private\n".getBytes(StandardCharsets.UTF_8));
         return tokenizeWithoutReadPermission(corpus, secret, out, policy);
@@ -266,7 +246,7 @@ class UnreadableInputIT {
     }
 
     /** lmpipe in a child JVM without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH; its error is its stderr's error line. */
-    private Result withoutRootsReadPowers(Path capsh, String[] args) throws Exception {
+    private CommandRun withoutRootsReadPowers(Path capsh, String[] args) throws Exception {
         var command = new java.util.ArrayList<>(List.of(capsh.toString(),
                 "--drop=cap_dac_override,cap_dac_read_search", "--", "-c", "exec \"$@\"", "lmpipe",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
@@ -282,7 +262,7 @@ class UnreadableInputIT {
         // Spark's and ND4J's start-up lines share stderr; what the user is told is the error line.
         String error = lines.stream().filter(line -> line.startsWith("lmpipe ")).collect(Collectors.joining("\n"));
         assertThat(String.join("\n", lines)).doesNotContain("\tat ");
-        return new Result(child.exitValue(), error, "");
+        return new CommandRun(child.exitValue(), "", error);
     }
 
     @Test
@@ -292,7 +272,7 @@ class UnreadableInputIT {
         String glob = work.resolve("more/*.txt").toString();
         Path out = work.resolve("out");
 
-        var result = lmpipe(tokenize(new String[]{glob}, out, "--set", "corrupt=fail"));
+        var result = CommandRun.of(tokenize(new String[]{glob}, out, "--set", "corrupt=fail"));
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.error().strip()).isEqualTo("lmpipe tokenize: error: unreadable input file:"
@@ -330,7 +310,7 @@ class UnreadableInputIT {
         String glob = work.resolve("more/*.txt").toString();
         Path out = work.resolve("out");
 
-        var result = lmpipe(tokenize(new String[]{corpus.toString(), glob}, out));
+        var result = CommandRun.of(tokenize(new String[]{corpus.toString(), glob}, out));
 
         assertThat(result.exitCode()).as(result.error()).isZero();
         TokenizeSummary summary = Manifest.read(new Storage(), out.toString()).summary();
