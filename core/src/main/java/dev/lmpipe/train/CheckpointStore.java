@@ -26,14 +26,15 @@ import java.util.regex.Pattern;
 /**
  * The checkpoints of a run directory:
  * <pre>
- *   run/checkpoints/epoch-0003/              model.zip (network + updater state), vocabulary.json, state.json, _SUCCESS
+ *   run/checkpoints/epoch-0003/              model.zip (network + updater state), vocabulary.json, state.json, _SUCCESS,
+ *                                            outer-momentum.bin (the outer optimizer's state, when it has one)
  *   run/checkpoints/epoch-0004-round-00020/  the same, 20 averaging rounds into epoch 4 (checkpoint.everyRounds)
  *   run/latest                               "epoch-0004-round-00020": the newest complete checkpoint, for --resume
  *   run/best                                 the epoch checkpoint with the lowest validation loss
  * </pre>
  * A checkpoint is written through {@link Storage#stage} (a hidden directory renamed into place, or in place with
  * {@code _SUCCESS} last on object stores), read back and verified, and only then do the pointers move, each
- * rewritten atomically. state.json records model.zip's size and checksum and the vocabulary's fingerprint, so a
+ * rewritten atomically. state.json records the sizes and checksums of model.zip and outer-momentum.bin and the vocabulary's fingerprint, so a
  * truncated or damaged checkpoint is recognised before it is used. A complete checkpoint is never overwritten in
  * place; old ones are pruned ({@link #prune}) but never one that a pointer names.
  */
@@ -46,6 +47,8 @@ public final class CheckpointStore {
     private static final String MODEL = "model.zip";
     private static final String VOCABULARY = "vocabulary.json";
     private static final String STATE = "state.json";
+    /** One float32 per parameter, little-endian, in the network's parameter order. */
+    private static final String OUTER_MOMENTUM = "outer-momentum.bin";
     private static final Pattern NAME = Pattern.compile("epoch-(\\d{4,})(?:-round-(\\d{5,}))?");
 
     private final Storage storage;
@@ -88,8 +91,15 @@ public final class CheckpointStore {
      * {@code best} if asked). A failure leaves the pointers where they were.
      */
     public String commit(MultiLayerNetwork network, Vocabulary vocabulary, TrainingState state, boolean best) {
+        return commit(network, null, vocabulary, state, best);
+    }
+
+    /** {@link #commit(MultiLayerNetwork, Vocabulary, TrainingState, boolean)} with the outer optimizer's momentum. */
+    public String commit(MultiLayerNetwork network, float[] outerMomentum, Vocabulary vocabulary, TrainingState state,
+                         boolean best) {
         byte[] model = serialize(network, true);
-        var withDigest = state.withModel(new TrainingState.FileDigest(model.length, Shards.crc32c(model)));
+        byte[] momentum = outerMomentum == null ? null : floats(outerMomentum);
+        var withDigest = state.withFiles(digest(model), momentum == null ? null : digest(momentum));
         String target = Storage.child(directory(), name(state));
         // Read before writing: when storage fails, the error names the good checkpoint without touching storage.
         Optional<String> previous = pointer(LATEST);
@@ -98,6 +108,9 @@ public final class CheckpointStore {
             // one, so anything at a later name is incomplete or damaged, and is replaced.
             try (var staged = storage.stage(target, true)) {
                 storage.writeAll(staged.file(MODEL), model);
+                if (momentum != null) {
+                    storage.writeAll(staged.file(OUTER_MOMENTUM), momentum);
+                }
                 storage.writeAll(staged.file(VOCABULARY), Json.write(vocabulary));
                 storage.writeAll(staged.file(STATE), Json.write(withDigest));
                 staged.commit();
@@ -272,7 +285,8 @@ public final class CheckpointStore {
     public static Checkpoint load(Storage storage, String checkpoint) {
         var contents = read(storage, checkpoint);
         try {
-            return new Checkpoint(checkpoint, restore(contents.model, true), contents.vocabulary, contents.state);
+            return new Checkpoint(checkpoint, restore(contents.model, true), contents.vocabulary, contents.state,
+                    contents.outerMomentum == null ? null : floats(contents.outerMomentum));
         } catch (RuntimeException e) {
             throw new LmpipeException("checkpoint " + checkpoint + " is corrupt: model.zip does not restore: " + e, e);
         }
@@ -283,7 +297,7 @@ public final class CheckpointStore {
         return read(storage, checkpoint).state;
     }
 
-    private record Contents(TrainingState state, Vocabulary vocabulary, byte[] model) {
+    private record Contents(TrainingState state, Vocabulary vocabulary, byte[] model, byte[] outerMomentum) {
     }
 
     private static Contents read(Storage storage, String checkpoint) {
@@ -312,7 +326,16 @@ public final class CheckpointStore {
             throw new LmpipeException("checkpoint " + checkpoint + " is corrupt: vocabulary.json does not match the"
                     + " fingerprint in state.json");
         }
-        return new Contents(state, vocabulary, model);
+        byte[] momentum = null;
+        if (state.outerMomentum() != null) {
+            String path = Storage.child(checkpoint, OUTER_MOMENTUM);
+            momentum = storage.exists(path) ? storage.readAll(path) : new byte[0];
+            if (!digest(momentum).equals(state.outerMomentum())) {
+                throw new LmpipeException("checkpoint " + checkpoint + " is corrupt: " + OUTER_MOMENTUM + " ("
+                        + momentum.length + " bytes) does not match the size and checksum in state.json");
+            }
+        }
+        return new Contents(state, vocabulary, model, momentum);
     }
 
     /** Reads state.json; settings added to TrainConfig since it was written take their defaults. */
@@ -323,6 +346,22 @@ public final class CheckpointStore {
         tree.putIfAbsent("epochRound", tree.numberNode(0));
         tree.putIfAbsent("epochLossSum", tree.numberNode(0.0));
         return Json.MAPPER.treeToValue(tree, TrainingState.class);
+    }
+
+    private static TrainingState.FileDigest digest(byte[] bytes) {
+        return new TrainingState.FileDigest(bytes.length, Shards.crc32c(bytes));
+    }
+
+    private static byte[] floats(float[] values) {
+        var buffer = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.asFloatBuffer().put(values);
+        return buffer.array();
+    }
+
+    private static float[] floats(byte[] bytes) {
+        var values = new float[bytes.length / 4];
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return values;
     }
 
     /** A network as ModelSerializer's zip bytes, with or without the updater (Adam) state. */

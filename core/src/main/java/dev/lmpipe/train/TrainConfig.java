@@ -34,12 +34,13 @@ import dev.lmpipe.model.Optimization;
  * @param sparkStatistics    collect DL4J's Spark training statistics and write run/spark-stats.html
  * @param checkpoint         checkpoints within epochs and how many to keep
  * @param eval               the validation sample's size and evaluations within epochs
+ * @param averaging          what the driver makes of the workers' average after each round (the outer optimizer)
  */
 public record TrainConfig(String dataset, String output, ModelConfig model, int seqLen, int batchSize,
                           int averagingFrequency, int workers, int threadsPerWorker, int prefetch, int epochs,
                           double maxMinutes, long maxCharacters, double learningRate, double gradientClip, int tbptt, int patience,
                           int evalBatchSize, long seed, boolean report, boolean sparkStatistics,
-                          CheckpointConfig checkpoint, EvalConfig eval) {
+                          CheckpointConfig checkpoint, EvalConfig eval, AveragingConfig averaging) {
     // The default of every setting, one per line; the nested records hold their own. NamedDefaultsTest holds
     // DEFAULTS to these names, and conf/train-*.conf state every setting for their model.
     private static final String DATASET = "";                 // required
@@ -65,7 +66,7 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
     public static final TrainConfig DEFAULTS = new TrainConfig(DATASET, OUTPUT, ModelConfig.DEFAULTS, SEQ_LEN,
             BATCH_SIZE, AVERAGING_FREQUENCY, WORKERS, THREADS_PER_WORKER, PREFETCH, EPOCHS, MAX_MINUTES,
             MAX_CHARACTERS, LEARNING_RATE, GRADIENT_CLIP, TBPTT, PATIENCE, EVAL_BATCH_SIZE, SEED, REPORT,
-            SPARK_STATISTICS, CheckpointConfig.DEFAULTS, EvalConfig.DEFAULTS);
+            SPARK_STATISTICS, CheckpointConfig.DEFAULTS, EvalConfig.DEFAULTS, AveragingConfig.DEFAULTS);
 
     public TrainConfig {
         Checks.positive("seqLen", seqLen);
@@ -87,6 +88,9 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
         }
         if (eval == null) {
             eval = EvalConfig.DEFAULTS;
+        }
+        if (averaging == null) {
+            averaging = AveragingConfig.DEFAULTS;
         }
     }
 

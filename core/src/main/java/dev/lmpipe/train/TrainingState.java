@@ -23,18 +23,21 @@ import java.util.Map;
  * @param epochRound             averaging rounds done in the next, unfinished epoch: 0 at the end of an epoch,
  *                               more in a checkpoint written every {@code checkpoint.everyRounds} rounds
  * @param epochLossSum           sum of those rounds' training losses, for the epoch's mean when it resumes
+ * @param outerMomentum          size and CRC-32C of outer-momentum.bin, the outer optimizer's state; null when it has
+ *                               none ({@code averaging.outer = plain}, or no round yet)
  */
 public record TrainingState(int epoch, long step, long rounds, long trainedCharacters, long seed,
                             double validationLoss, double bestValidationLoss, int bestEpoch,
                             int epochsWithoutImprovement, String stopped, FileDigest model,
                             String vocabularyFingerprint, String datasetManifest, TrainConfig config,
-                            Map<String, String> versions, int epochRound, double epochLossSum) {
+                            Map<String, String> versions, int epochRound, double epochLossSum,
+                            FileDigest outerMomentum) {
 
-    /** The same state, recording the model file it goes with. */
-    public TrainingState withModel(FileDigest digest) {
+    /** The same state, recording the files it goes with: the model and the outer momentum (null if none). */
+    public TrainingState withFiles(FileDigest model, FileDigest outerMomentum) {
         return new TrainingState(epoch, step, rounds, trainedCharacters, seed, validationLoss, bestValidationLoss,
-                bestEpoch, epochsWithoutImprovement, stopped, digest, vocabularyFingerprint, datasetManifest, config,
-                versions, epochRound, epochLossSum);
+                bestEpoch, epochsWithoutImprovement, stopped, model, vocabularyFingerprint, datasetManifest, config,
+                versions, epochRound, epochLossSum, outerMomentum);
     }
 
     /** Whether this is the state at the end of an epoch rather than in the middle of one. */

@@ -6,6 +6,7 @@ import dev.lmpipe.generate.GenerateConfig;
 import dev.lmpipe.model.ModelConfig;
 import dev.lmpipe.retrain.RetrainConfig;
 import dev.lmpipe.text.Cleaning;
+import dev.lmpipe.train.AveragingConfig;
 import dev.lmpipe.train.CheckpointConfig;
 import dev.lmpipe.train.EvalConfig;
 import dev.lmpipe.train.TrainConfig;
@@ -26,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NamedDefaultsTest {
     @ParameterizedTest
-    @ValueSource(classes = {TrainConfig.class, ModelConfig.class, EvalConfig.class, CheckpointConfig.class,
+    @ValueSource(classes = {TrainConfig.class, ModelConfig.class, EvalConfig.class, CheckpointConfig.class, AveragingConfig.class,
             TokenizeConfig.class, Cleaning.class, EvaluateConfig.class, GenerateConfig.class, RetrainConfig.class})
     void everyDefaultEqualsTheConstantOfItsName(Class<?> type) throws Exception {
         Object defaults = staticValue(type.getDeclaredField("DEFAULTS"));

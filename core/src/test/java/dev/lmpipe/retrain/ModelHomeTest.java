@@ -49,7 +49,7 @@ class ModelHomeTest {
 
     private String commit(String run, MultiLayerNetwork network) {
         var state = new TrainingState(1, 10L, 2L, 120L, 42, 1.5, 1.4, 1, 0, null, null, VOCABULARY.fingerprint(),
-                "0badf00d", TrainConfig.DEFAULTS, Map.of("lmpipe.commit", "test"), 0, 0);
+                "0badf00d", TrainConfig.DEFAULTS, Map.of("lmpipe.commit", "test"), 0, 0, null);
         var store = new CheckpointStore(storage, Storage.child(Storage.child(home.path(), "runs"), run + "/train"));
         return store.commit(network, VOCABULARY, state, true);
     }

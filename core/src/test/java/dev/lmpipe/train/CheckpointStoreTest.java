@@ -48,7 +48,7 @@ class CheckpointStoreTest {
 
     private static TrainingState state(int epoch) {
         return new TrainingState(epoch, 10L * epoch, 2L * epoch, 120L * epoch, 42, 1.5, 1.4, 1, 0, null, null,
-                VOCABULARY.fingerprint(), "0badf00d", TrainConfig.DEFAULTS, Map.of("lmpipe.commit", "test"), 0, 0);
+                VOCABULARY.fingerprint(), "0badf00d", TrainConfig.DEFAULTS, Map.of("lmpipe.commit", "test"), 0, 0, null);
     }
 
     private Path local(String path) {
@@ -130,6 +130,32 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void outerMomentumTravelsWithTheCheckpointBitForBit() {
+        float[] momentum = new float[(int) network.numParams()];
+        for (int i = 0; i < momentum.length; i++) {
+            momentum[i] = (float) Math.sin(i) * 1e-3f;
+        }
+        String path = store.commit(network, momentum, VOCABULARY, state(1), true);
+        assertThat(CheckpointStore.load(storage, path).outerMomentum()).containsExactly(momentum);
+        // A run without an outer optimizer writes no momentum and reads none.
+        String plain = store.commit(network, VOCABULARY, state(2), true);
+        assertThat(Files.exists(local(plain).resolve("outer-momentum.bin"))).isFalse();
+        assertThat(CheckpointStore.load(storage, plain).outerMomentum()).isNull();
+    }
+
+    @Test
+    void truncatedOuterMomentumIsReportedAsCorrupt() throws IOException {
+        String path = store.commit(network, new float[(int) network.numParams()], VOCABULARY, state(1), true);
+        Path momentum = local(path).resolve("outer-momentum.bin");
+        byte[] bytes = Files.readAllBytes(momentum);
+        Files.write(momentum, java.util.Arrays.copyOf(bytes, bytes.length - 4));
+
+        assertThatThrownBy(() -> CheckpointStore.load(storage, path))
+                .isInstanceOf(LmpipeException.class)
+                .hasMessageContaining(path + " is corrupt: outer-momentum.bin");
+    }
+
+    @Test
     void checkpointWithoutSuccessMarkerIsIncomplete() throws IOException {
         String path = store.commit(network, VOCABULARY, state(1), true);
         Files.delete(local(path).resolve("_SUCCESS"));
@@ -164,7 +190,7 @@ class CheckpointStoreTest {
         var s = state(epochsDone);
         return new TrainingState(s.epoch(), s.step() + round, s.rounds() + round, s.trainedCharacters(), s.seed(),
                 Double.NaN, Double.POSITIVE_INFINITY, 0, 0, null, null, s.vocabularyFingerprint(), s.datasetManifest(),
-                s.config(), s.versions(), round, 0.5 * round);
+                s.config(), s.versions(), round, 0.5 * round, null);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.lmpipe.spark;
 
+import dev.lmpipe.train.AveragingConfig;
+import dev.lmpipe.train.OuterOptimizer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaRDDLike;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -11,18 +13,21 @@ import org.deeplearning4j.spark.time.SystemClockTimeSource;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * DL4J's Spark parameter averaging, behind one class: upstream froze dl4j-spark at 1.0.0-M2, so a fix or a
  * replacement stays here. One {@link #fit} is one averaging round: each of the RDD's partitions is one
  * worker, which fits its minibatches from the broadcast parameters and updater state; the driver then
- * averages both.
+ * averages both, and its {@link OuterOptimizer} (none: plain averaging) steps from the round's starting parameters
+ * along the change to the average.
  */
 public final class ParameterAveraging {
     private final JavaSparkContext sc;
     private final SparkDl4jMultiLayer spark;
     private final CountedMaster master;
+    private OuterOptimizer outer = new OuterOptimizer(AveragingConfig.DEFAULTS, null);
 
     /**
      * @param batchSize          examples per minibatch, which is also what each RDD element holds
@@ -58,6 +63,17 @@ public final class ParameterAveraging {
         master.addHook(new SeededRandomHook());
         this.spark = new SparkDl4jMultiLayer(sc, network, master);
         spark.setCollectTrainingStats(statistics);
+    }
+
+    /** Steps with {@code outer} after each round instead of taking the workers' average as it is. */
+    public ParameterAveraging outer(OuterOptimizer outer) {
+        this.outer = outer;
+        return this;
+    }
+
+    /** The outer optimizer's momentum, which a checkpoint saves; null when it has none. */
+    public float[] outerMomentum() {
+        return outer.momentum();
     }
 
     /** Writes DL4J's HTML timeline of the statistics collected so far; does nothing if none were collected. */
@@ -111,10 +127,14 @@ public final class ParameterAveraging {
      */
     public double fit(JavaRDD<DataSet> round, long minibatches) {
         master.knownCount = minibatches;
+        INDArray start = outer.stepsFromAverage() ? network().params().dup() : null;
         try {
             spark.fit(round);
         } finally {
             master.knownCount = -1;
+        }
+        if (start != null) {
+            outer.step(start, network().params());
         }
         return spark.getScore();
     }

@@ -20,6 +20,7 @@ import dev.lmpipe.train.Checkpoint;
 import dev.lmpipe.train.CheckpointStore;
 import dev.lmpipe.train.EarlyStopping;
 import dev.lmpipe.train.MetricsLine;
+import dev.lmpipe.train.OuterOptimizer;
 import dev.lmpipe.train.Progress;
 import dev.lmpipe.train.RoundLine;
 import dev.lmpipe.train.TimeBudget;
@@ -180,12 +181,13 @@ public final class TrainJob {
         workers = config.workers(sc.isLocal(), sc.defaultParallelism());
         int threads = config.threadsPerWorker(workers, sc.defaultParallelism());
         Networks.useThreads(network, threads);
-        out.printf("train: %s, %,d parameters, vocabulary %d, %d worker(s) × batch %d × %d minibatches per round,"
-                        + " %d thread(s) per worker, %s%n",
+        out.printf("train: %s, %,d parameters, vocabulary %d, %d worker(s) × batch %d × %d minibatches per round"
+                        + " (%s), %d thread(s) per worker, %s%n",
                 config.model().spec(), network.numParams(), manifest.vocabulary().size(), workers, config.batchSize(),
-                config.averagingFrequency(), threads, Kernels.describe());
+                config.averagingFrequency(), config.averaging().describe(), threads, Kernels.describe());
         return new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
-                config.prefetch(), config.sparkStatistics());
+                config.prefetch(), config.sparkStatistics())
+                .outer(new OuterOptimizer(config.averaging(), resumed == null ? null : resumed.outerMomentum()));
     }
 
     /** How an epoch ended: the state of its last checkpoint and why training stops, or null if it goes on. */
@@ -214,13 +216,13 @@ public final class TrainJob {
         return new TrainingState(epochsDone, totals.step, totals.rounds, totals.characters, config.seed(),
                 validationLoss, stopping.best(), stopping.bestEpoch(), stopping.epochsWithoutImprovement(), stopped,
                 null, manifest.vocabulary().fingerprint(), manifestHash, config, Provenance.versions(), epochRound,
-                epochLossSum);
+                epochLossSum, null);
     }
 
     /** Commits a checkpoint, then prunes old ones as {@code checkpoint.keep} says. */
     private void commit(TrainingState state, boolean best) {
         long began = System.nanoTime();
-        store.commit(averaging.network(), manifest.vocabulary(), state, best);
+        store.commit(averaging.network(), averaging.outerMomentum(), manifest.vocabulary(), state, best);
         for (String deleted : store.prune(config.checkpoint().keep())) {
             out.println("train: deleted old checkpoint " + deleted + " (checkpoint.keep = " + config.checkpoint().keep() + ")");
         }

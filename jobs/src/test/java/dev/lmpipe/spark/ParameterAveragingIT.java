@@ -3,6 +3,8 @@ package dev.lmpipe.spark;
 import dev.lmpipe.data.Minibatches;
 import dev.lmpipe.model.LstmSpec;
 import dev.lmpipe.model.Optimization;
+import dev.lmpipe.train.AveragingConfig;
+import dev.lmpipe.train.OuterOptimizer;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -10,6 +12,18 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -20,9 +34,12 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Spark parameter averaging with one worker and averaging frequency 1 is plain training: the same
- * minibatches give the same parameters and the same Adam state, round after round; so is a round of several
- * minibatches whose size the caller gives instead of DL4J counting it.
+ * What a round of parameter averaging computes. With one worker and averaging frequency 1 it is plain training: the
+ * same minibatches give the same parameters and the same Adam state, round after round; so is a round of several
+ * minibatches whose size the caller gives instead of DL4J counting it. With W workers, each fits its own minibatches
+ * from the same start and the driver takes the mean of their parameters and of their Adam states (with SGD, one
+ * round is one step on the W minibatches together); the outer optimizer then steps from the round's start along the
+ * change to that mean.
  */
 class ParameterAveragingIT {
     /** Float32 training of the same operations in the same order: differences stay at rounding level. */
@@ -93,6 +110,91 @@ class ParameterAveragingIT {
             spark.fit(sc.parallelize(List.of(minibatch), 1));
         }
         assertThat(maxDifference(spark.getNetwork().params(), plain.params())).isGreaterThan(100 * TOLERANCE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 4})
+    void withSgdOneRoundOfWorkersIsOneStepOnTheirMinibatchesTogether(int workers) {
+        MultiLayerNetwork single = sgdNetwork();
+        var averaging = new ParameterAveraging(sc, single.clone(), workers, BATCH, 1, 0);
+        List<DataSet> minibatches = minibatches(2 * workers);
+        for (int round = 0; round < 2; round++) {
+            List<DataSet> part = minibatches.subList(workers * round, workers * (round + 1));
+            single.fit(DataSet.merge(part));
+            averaging.fit(sc.parallelize(part, workers), workers);
+        }
+        // The mean of W minibatch-mean gradients is the gradient of their union (equal sizes); the sums run in
+        // another order, so the parameters (of order 0.1-1) agree to float rounding, not bit for bit.
+        assertThat(maxDifference(averaging.network().params(), single.params())).isLessThan(1e-6);
+        assertThat(maxDifference(single.params(), sgdNetwork().params())).as("training moved the parameters")
+                .isGreaterThan(1e-3);
+    }
+
+    @Test
+    void twoWorkersWithAdamAverageTheirParametersAndTheirAdamStates() {
+        MultiLayerNetwork start = network();
+        var averaging = new ParameterAveraging(sc, start.clone(), 2, BATCH, 2, 0);
+        List<DataSet> minibatches = minibatches(4);
+        averaging.fit(sc.parallelize(minibatches, 2), minibatches.size());
+
+        // What each worker computes alone: its partition's two minibatches, from the same start.
+        MultiLayerNetwork first = start.clone();
+        MultiLayerNetwork second = start.clone();
+        minibatches.subList(0, 2).forEach(first::fit);
+        minibatches.subList(2, 4).forEach(second::fit);
+        MultiLayerNetwork result = averaging.network();
+        assertThat(maxDifference(result.params(), mean(first.params(), second.params()))).isLessThan(TOLERANCE);
+        INDArray firstState = first.getUpdater().getStateViewArray();
+        INDArray secondState = second.getUpdater().getStateViewArray();
+        assertThat(maxDifference(firstState, secondState)).as("the workers' states differ").isGreaterThan(1e-4);
+        assertThat(maxDifference(result.getUpdater().getStateViewArray(), mean(firstState, secondState)))
+                .isLessThan(TOLERANCE);
+    }
+
+    @Test
+    void theOuterStepMovesFromTheRoundsStartAlongTheChangeToTheWorkersMean() {
+        var config = new AveragingConfig(OuterOptimizer.Kind.nesterov, 0.7, 0.9);
+        MultiLayerNetwork start = network();
+        var averaging = new ParameterAveraging(sc, start.clone(), 2, BATCH, 1, 0)
+                .outer(new OuterOptimizer(config, null));
+        var byHand = new OuterOptimizer(config, null);
+        INDArray expected = start.params().dup();
+        List<DataSet> minibatches = minibatches(4);
+        for (int round = 0; round < 2; round++) {
+            List<DataSet> part = minibatches.subList(2 * round, 2 * round + 2);
+            // The workers' mean from this round's start, then the outer step on it.
+            MultiLayerNetwork first = averaging.network().clone();
+            MultiLayerNetwork second = averaging.network().clone();
+            first.fit(part.get(0));
+            second.fit(part.get(1));
+            INDArray roundStart = expected.dup();
+            expected = mean(first.params(), second.params());
+            byHand.step(roundStart, expected);
+            averaging.fit(sc.parallelize(part, 2), 2);
+            assertThat(maxDifference(averaging.network().params(), expected)).as("round %d", round + 1)
+                    .isLessThan(TOLERANCE);
+        }
+        assertThat(maxDifference(Nd4j.createFromArray(averaging.outerMomentum()),
+                Nd4j.createFromArray(byHand.momentum()))).isLessThan(TOLERANCE);
+    }
+
+    private static INDArray mean(INDArray a, INDArray b) {
+        return a.add(b).divi(2);
+    }
+
+    /** A plain DL4J LSTM trained by SGD, so that a step is the gradient times the learning rate. */
+    private static MultiLayerNetwork sgdNetwork() {
+        var conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Sgd(0.5))
+                .list()
+                .layer(new EmbeddingSequenceLayer.Builder().nIn(VOCABULARY).nOut(8)
+                        .outputDataFormat(RNNFormat.NCW).build())
+                .layer(new LSTM.Builder().nIn(8).nOut(16).activation(Activation.TANH).dataFormat(RNNFormat.NCW).build())
+                .layer(new RnnOutputLayer.Builder(new LossSparseMCXENT()).nIn(16).nOut(VOCABULARY)
+                        .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW).build())
+                .build();
+        var network = new MultiLayerNetwork(conf);
+        network.init();
+        return network;
     }
 
     private static MultiLayerNetwork network() {

@@ -24,7 +24,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Stop after epoch 1, resume, finish: the resumed run continues the same training, not a new one. */
+/**
+ * Stop after epoch 1, resume, finish: the resumed run continues the same training, not a new one, outer optimizer
+ * included.
+ */
 class ResumeIT {
     private static JavaSparkContext sc;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
@@ -45,11 +48,7 @@ class ResumeIT {
     @Test
     void resumeContinuesFromLatestCheckpointAndMatchesAnUninterruptedRun() throws Exception {
         var storage = new Storage();
-        Path corpus = work.resolve("corpus.txt");
-        Files.writeString(corpus, new MarkovCorpus("abcdefgh", 3).generate(40_000, 4));
-        String dataset = work.resolve("dataset").toString();
-        TokenizeJob.run(sc, storage, ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, null,
-                List.of("input=" + corpus, "output=" + dataset, "blockBytes=1024")), false, QUIET);
+        String dataset = tokenize(storage, "dataset", new MarkovCorpus("abcdefgh", 3).generate(40_000, 4));
 
         String interrupted = work.resolve("interrupted").toString();
         String straight = work.resolve("straight").toString();
@@ -72,10 +71,55 @@ class ResumeIT {
         assertThat(metrics).extracting(MetricsLine::epoch).containsExactly(1, 2);
     }
 
+    @Test
+    void resumeRestoresTheOuterOptimizersMomentum() throws Exception {
+        var storage = new Storage();
+        String dataset = tokenize(storage, "outer-dataset", new MarkovCorpus("abcdefgh", 3).generate(20_000, 5));
+        List<String> outer = List.of("workers=2", "averaging.outer=nesterov", "report=false");
+
+        String interrupted = work.resolve("outer-interrupted").toString();
+        String straight = work.resolve("outer-straight").toString();
+        new TrainJob(sc, storage, config(dataset, interrupted, 1, outer), QUIET).run(false, false);
+        new TrainJob(sc, storage, config(dataset, interrupted, 2, outer), QUIET).run(true, false);
+        new TrainJob(sc, storage, config(dataset, straight, 2, outer), QUIET).run(false, false);
+
+        var resumed = CheckpointStore.load(storage, latest(storage, interrupted));
+        var uninterrupted = CheckpointStore.load(storage, latest(storage, straight));
+        assertThat(resumed.state().rounds()).isEqualTo(uninterrupted.state().rounds()).isGreaterThan(2);
+        assertThat(uninterrupted.outerMomentum()).isNotNull().hasSize((int) uninterrupted.network().numParams());
+        // Two workers' mean is the same float whichever finishes first, and each worker's minibatches, threads
+        // and seeds are the same: the resumed run is the uninterrupted one bit for bit, momentum included. A
+        // momentum lost on resume would restart at zero and leave the parameters apart by about the last
+        // epoch's outer steps.
+        assertThat(resumed.outerMomentum()).containsExactly(uninterrupted.outerMomentum());
+        assertThat(resumed.network().params().toFloatVector())
+                .containsExactly(uninterrupted.network().params().toFloatVector());
+    }
+
+    /** Tokenizes {@code text} into the dataset {@code name} of the work folder; returns its path. */
+    private static String tokenize(Storage storage, String name, String text) throws Exception {
+        Path corpus = work.resolve(name + ".txt");
+        Files.writeString(corpus, text);
+        String dataset = work.resolve(name).toString();
+        TokenizeJob.run(sc, storage, ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, null,
+                List.of("input=" + corpus, "output=" + dataset, "blockBytes=1024")), false, QUIET);
+        return dataset;
+    }
+
+    private static String latest(Storage storage, String run) {
+        return new CheckpointStore(storage, storage.qualify(run)).pointer(CheckpointStore.LATEST).orElseThrow();
+    }
+
     private static TrainConfig config(String dataset, String output, int epochs) {
-        return ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULTS, null, List.of(
+        return config(dataset, output, epochs, List.of());
+    }
+
+    private static TrainConfig config(String dataset, String output, int epochs, List<String> more) {
+        var settings = new ArrayList<>(List.of(
                 "dataset=" + dataset, "output=" + output, "model.embedding=8", "model.hidden=32", "seqLen=32",
                 "batchSize=16", "averagingFrequency=2", "epochs=" + epochs, "tbptt=32"));
+        settings.addAll(more);
+        return ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULTS, null, settings);
     }
 
     private static List<MetricsLine> readMetrics(Path file) throws Exception {

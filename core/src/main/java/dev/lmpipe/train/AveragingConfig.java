@@ -1,0 +1,37 @@
+package dev.lmpipe.train;
+
+import dev.lmpipe.config.Checks;
+
+/**
+ * The {@code averaging.*} settings of a training configuration: what the driver makes of the workers' average
+ * after each round of parameter averaging.
+ *
+ * @param outer             {@code plain}: the average becomes the parameters (DL4J's parameter averaging);
+ *                          {@code nesterov}: the change from the round's starting parameters to the average is a
+ *                          pseudo-gradient for an outer SGD step with Nesterov momentum (DiLoCo, Douillard et al.
+ *                          2023), which recovers most of what averaging loses against one worker on the workers'
+ *                          minibatches together
+ * @param outerLearningRate the outer step's size: 1 with no momentum is plain averaging
+ * @param outerMomentum     the outer step's Nesterov momentum, in [0, 1)
+ */
+public record AveragingConfig(OuterOptimizer.Kind outer, double outerLearningRate, double outerMomentum) {
+    private static final OuterOptimizer.Kind OUTER = OuterOptimizer.Kind.plain;   // DL4J's averaging as it is
+    private static final double OUTER_LEARNING_RATE = 0.7;                        // DiLoCo's
+    private static final double OUTER_MOMENTUM = 0.9;                             // DiLoCo's
+
+    public static final AveragingConfig DEFAULTS = new AveragingConfig(OUTER, OUTER_LEARNING_RATE, OUTER_MOMENTUM);
+
+    public AveragingConfig {
+        if (outer == null) {
+            outer = OUTER;
+        }
+        Checks.positive("outerLearningRate", outerLearningRate);
+        Checks.within("outerMomentum", outerMomentum, 0, 1);
+    }
+
+    /** For train's first line: what happens after each round. */
+    public String describe() {
+        return outer == OuterOptimizer.Kind.plain ? "plain averaging"
+                : String.format("Nesterov outer step (learning rate %s, momentum %s)", outerLearningRate, outerMomentum);
+    }
+}
