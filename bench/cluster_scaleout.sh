@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Scale-out of training on the localhost standalone cluster: the same training with 1 and with 2 executors
-# (one core each), submitted as deploy/README.md says; prints characters/s and where the time of the averaging
-# rounds went (DL4J's Spark training statistics, spark-stats.json), for bench/RESULTS.md.
+# (one core each, one worker each), submitted as deploy/README.md says; prints characters/s, the time each run took
+# to reach a validation loss, and where the time of the averaging rounds went (DL4J's Spark training statistics,
+# spark-stats.json), for bench/RESULTS.md.
 #   bench/cluster_scaleout.sh                  (MINUTES=3 per run, TRAIN_CONF=conf/train-lstm.conf)
-# Environment: SHARED (../shared), WORK (/tmp/lmpipe-scaleout), MINUTES, TRAIN_CONF, EXECUTORS ("1 2").
+# Environment: SHARED (../shared), WORK (/tmp/lmpipe-scaleout), MINUTES, TRAIN_CONF, EXECUTORS ("1 2"),
+#   TARGET (validation nats/char whose first reach is timed; default: none), EVERY (eval.everyCharacters, 0),
+#   SETTINGS (more --set settings for every run, e.g. "averaging.outer=nesterov averagingFrequency=20").
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -22,23 +25,51 @@ deploy/standalone/start-cluster.sh
 trap 'deploy/standalone/stop-cluster.sh >/dev/null' EXIT
 
 deploy/spark-submit.sh tokenize conf/tokenize.conf "$corpus" -o "$work/dataset" --overwrite >"$work/tokenize.log" 2>&1
+settings=()
+for s in ${SETTINGS:-}; do settings+=(--set "$s"); done
+epochs=1
+[ -n "${TARGET:-}" ] && epochs=1000
 for n in ${EXECUTORS:-1 2}; do
   echo "cluster_scaleout: training with $n executor(s) for $minutes minute(s)" >&2
   SUBMIT_ARGS="--total-executor-cores $n --executor-memory 2g" deploy/spark-submit.sh train "$conf" \
-    -d "$work/dataset" -o "$work/run-$n" --overwrite --set workers="$n" --set epochs=1 --set maxMinutes="$minutes" \
-    --set sparkStatistics=true --set report=false >"$work/train-$n.log" 2>&1
+    -d "$work/dataset" -o "$work/run-$n" --overwrite --set workers="$n" --set threadsPerWorker=1 \
+    --set epochs="$epochs" --set patience=1000 --set maxMinutes="$minutes" --set eval.everyCharacters="${EVERY:-0}" \
+    --set sparkStatistics=true --set report=false "${settings[@]}" >"$work/train-$n.log" 2>&1
 done
 
-python3 - "$work" ${EXECUTORS:-1 2} <<'PY'
+python3 - "$work" "${TARGET:-}" ${EXECUTORS:-1 2} <<'PY'
 import json, sys, os
-work, counts = sys.argv[1], sys.argv[2:]
-print(f"{'executors':>9} {'rounds':>6} {'chars/s':>9} {'epoch s':>8}  time of the rounds (DL4J statistics, summed ms; % of the epoch)")
+work, target, counts = sys.argv[1], sys.argv[2], sys.argv[3:]
+def lines(run, name):
+    return [json.loads(l) for l in open(os.path.join(run, name)) if l.strip()]
+print(f"{'executors':>9} {'rounds':>6} {'chars/s':>9} {'train s':>8}  time of the rounds (DL4J statistics, summed ms; % of the training time)")
+reached = {}
 for n in counts:
     run = os.path.join(work, f"run-{n}")
-    line = json.loads(open(os.path.join(run, "metrics.jsonl")).read().strip().splitlines()[-1])
+    rounds = lines(run, "rounds.jsonl")
+    metrics = lines(run, "metrics.jsonl")
+    # Training time: the rounds' own durations, without the evaluations between them.
+    seconds = [r["trainedCharacters"] - (rounds[i - 1]["trainedCharacters"] if i else 0) for i, r in enumerate(rounds)]
+    seconds = [c / r["charactersPerSecond"] for c, r in zip(seconds, rounds)]
+    train = sum(seconds)
     stats = json.load(open(os.path.join(run, "spark-stats.json")))
-    wall = line["epochSeconds"] * 1000
-    parts = ", ".join(f"{k} {v['totalMs']:,} ({100 * v['totalMs'] / wall:.1f}%)"
+    parts = ", ".join(f"{k} {v['totalMs']:,} ({100 * v['totalMs'] / (train * 1000):.1f}%)"
                       for k, v in sorted(stats.items(), key=lambda kv: -kv[1]["totalMs"]))
-    print(f"{n:>9} {line['rounds']:>6} {line['charactersPerSecond']:>9,.0f} {line['epochSeconds']:>8.1f}  {parts}")
+    print(f"{n:>9} {len(rounds):>6} {rounds[-1]['trainedCharacters'] / train:>9,.0f} {train:>8.1f}  {parts}")
+    if target:
+        for m in metrics:
+            if m["validationLoss"] <= float(target):
+                done = sum(s for s, r in zip(seconds, rounds) if r["trainedCharacters"] <= m["trainedCharacters"])
+                reached[n] = (done, m["trainedCharacters"], m["validationLoss"])
+                break
+if target:
+    print(f"time to reach validation {target} nats/char (training seconds, evaluations excluded):")
+    for n in counts:
+        if n in reached:
+            done, chars, loss = reached[n]
+            print(f"  {n} executor(s): {done:.1f} s, {chars:,} characters (validation {loss:.4f})")
+        else:
+            print(f"  {n} executor(s): not reached")
+    if counts[0] in reached and counts[-1] in reached:
+        print(f"  speed-up {counts[-1]} vs {counts[0]}: {reached[counts[0]][0] / reached[counts[-1]][0]:.2f}x")
 PY

@@ -18,18 +18,29 @@ import org.nd4j.linalg.factory.Nd4j;
  * workers as DL4J averages it: docs/design.md says why.
  */
 public final class OuterOptimizer {
-    /** The settings' {@code averaging.outer}. */
+    /** The settings' {@code averaging.outer}; {@code auto} is resolved by {@link AveragingConfig#forWorkers}. */
     public enum Kind {
-        plain, nesterov
+        auto, plain, nesterov
     }
 
     private final AveragingConfig config;
     private INDArray momentum;
 
-    /** @param momentum the state a checkpoint saved ({@link #momentum()}), or null to start with none */
+    /**
+     * @param config   the settings, {@code auto} resolved
+     * @param momentum the state a checkpoint saved ({@link #momentum()}), or null to start with none
+     */
     public OuterOptimizer(AveragingConfig config, float[] momentum) {
+        if (config.outer() == Kind.auto) {
+            throw new IllegalArgumentException("averaging.outer = auto must be resolved for the run's workers first");
+        }
         this.config = config;
         this.momentum = momentum == null ? null : Nd4j.createFromArray(momentum);
+    }
+
+    /** Plain averaging: the workers' average is the round's result. */
+    public static OuterOptimizer plain() {
+        return new OuterOptimizer(AveragingConfig.DEFAULTS.forWorkers(1), null);
     }
 
     /** Whether the step changes the workers' average at all: with {@code plain} the round needs no starting copy. */

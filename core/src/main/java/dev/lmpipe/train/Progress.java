@@ -15,7 +15,6 @@ public final class Progress {
     private final int skipped;
     private int done;
     private long characters;
-    private long roundStarted = started;
 
     public Progress(PrintStream out, int epoch, int epochs, int rounds) {
         this(out, epoch, epochs, rounds, 0);
@@ -30,18 +29,14 @@ public final class Progress {
         this.skipped = alreadyDone;
     }
 
-    /** Prints the line of a finished round; returns the round's own characters per second. */
-    public double round(double loss, long roundCharacters) {
-        long now = System.nanoTime();
-        double roundSpeed = roundCharacters / Math.max(1e-9, (now - roundStarted) / 1e9);
-        roundStarted = now;
+    /** Prints the line of a finished round. */
+    public void round(double loss, long roundCharacters) {
         done++;
         characters += roundCharacters;
         double seconds = seconds();
         double left = seconds / done * (rounds - skipped - done);
         out.printf("epoch %d/%d  round %d/%d  loss %.4f nats/char  %,.0f chars/s  elapsed %s  epoch left %s%n",
                 epoch, epochs, skipped + done, rounds, loss, charactersPerSecond(), clock(seconds), clock(left));
-        return roundSpeed;
     }
 
     /** Rounds reported so far by this process. */

@@ -32,12 +32,20 @@ class OuterOptimizerTest {
 
     @Test
     void plainLeavesTheAverageAsItIs() {
-        var outer = new OuterOptimizer(AveragingConfig.DEFAULTS, null);
+        var outer = OuterOptimizer.plain();
         INDArray parameters = row(0.9f, 2.1f, -1f);
         outer.step(row(1f, 2f, -1f), parameters);
         assertThat(parameters.toFloatVector()).containsExactly(0.9f, 2.1f, -1f);
         assertThat(outer.stepsFromAverage()).isFalse();
         assertThat(outer.momentum()).isNull();
+    }
+
+    @Test
+    void autoIsNesterovWhenWorkersAverageAndPlainForOne() {
+        assertThat(AveragingConfig.DEFAULTS.outer()).isEqualTo(OuterOptimizer.Kind.auto);
+        assertThat(AveragingConfig.DEFAULTS.forWorkers(1).outer()).isEqualTo(OuterOptimizer.Kind.plain);
+        assertThat(AveragingConfig.DEFAULTS.forWorkers(2).outer()).isEqualTo(OuterOptimizer.Kind.nesterov);
+        assertThat(NESTEROV.forWorkers(1)).isEqualTo(NESTEROV);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.lmpipe.spark;
 
-import dev.lmpipe.train.AveragingConfig;
 import dev.lmpipe.train.OuterOptimizer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaRDDLike;
@@ -27,7 +26,7 @@ public final class ParameterAveraging {
     private final JavaSparkContext sc;
     private final SparkDl4jMultiLayer spark;
     private final CountedMaster master;
-    private OuterOptimizer outer = new OuterOptimizer(AveragingConfig.DEFAULTS, null);
+    private OuterOptimizer outer = OuterOptimizer.plain();
 
     /**
      * @param batchSize          examples per minibatch, which is also what each RDD element holds

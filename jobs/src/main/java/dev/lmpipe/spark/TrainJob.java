@@ -180,14 +180,15 @@ public final class TrainJob {
         }
         workers = config.workers(sc.isLocal(), sc.defaultParallelism());
         int threads = config.threadsPerWorker(workers, sc.defaultParallelism());
+        var averagingConfig = config.averaging().forWorkers(workers);
         Networks.useThreads(network, threads);
         out.printf("train: %s, %,d parameters, vocabulary %d, %d worker(s) × batch %d × %d minibatches per round"
                         + " (%s), %d thread(s) per worker, %s%n",
                 config.model().spec(), network.numParams(), manifest.vocabulary().size(), workers, config.batchSize(),
-                config.averagingFrequency(), config.averaging().describe(), threads, Kernels.describe());
+                config.averagingFrequency(), averagingConfig.describe(), threads, Kernels.describe());
         return new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
                 config.prefetch(), config.sparkStatistics())
-                .outer(new OuterOptimizer(config.averaging(), resumed == null ? null : resumed.outerMomentum()));
+                .outer(new OuterOptimizer(averagingConfig, resumed == null ? null : resumed.outerMomentum()));
     }
 
     /** How an epoch ended: the state of its last checkpoint and why training stops, or null if it goes on. */
@@ -281,8 +282,10 @@ public final class TrainJob {
             lossSum += loss;
             done++;
             evaluatedHere = null;
-            double speed = progress.round(loss, characters);
             lastRoundSeconds = (System.nanoTime() - roundStarted) / 1e9;
+            progress.round(loss, characters);
+            // The round's own speed: from its start to its end, without the evaluations and checkpoints between rounds.
+            double speed = characters / Math.max(1e-9, lastRoundSeconds);
             if (budget.limited() && !budget.evaluationTimed()) {
                 timeEvaluation(sample);
             }

@@ -48,7 +48,7 @@ class ResumeIT {
     @Test
     void resumeContinuesFromLatestCheckpointAndMatchesAnUninterruptedRun() throws Exception {
         var storage = new Storage();
-        String dataset = tokenize(storage, "dataset", new MarkovCorpus("abcdefgh", 3).generate(40_000, 4));
+        String dataset = tokenize(storage, "corpus.txt", "dataset", new MarkovCorpus("abcdefgh", 3).generate(40_000, 4));
 
         String interrupted = work.resolve("interrupted").toString();
         String straight = work.resolve("straight").toString();
@@ -74,7 +74,7 @@ class ResumeIT {
     @Test
     void resumeRestoresTheOuterOptimizersMomentum() throws Exception {
         var storage = new Storage();
-        String dataset = tokenize(storage, "outer-dataset", new MarkovCorpus("abcdefgh", 3).generate(20_000, 5));
+        String dataset = tokenize(storage, "outer-corpus.txt", "outer-dataset", new MarkovCorpus("abcdefgh", 3).generate(20_000, 5));
         List<String> outer = List.of("workers=2", "averaging.outer=nesterov", "report=false");
 
         String interrupted = work.resolve("outer-interrupted").toString();
@@ -96,9 +96,12 @@ class ResumeIT {
                 .containsExactly(uninterrupted.network().params().toFloatVector());
     }
 
-    /** Tokenizes {@code text} into the dataset {@code name} of the work folder; returns its path. */
-    private static String tokenize(Storage storage, String name, String text) throws Exception {
-        Path corpus = work.resolve(name + ".txt");
+    /**
+     * Writes {@code text} to the work folder's {@code file} and tokenizes it into its dataset {@code name}; returns the
+     * dataset's path. (Documents fall into splits by their file's name and place: a name picks the split.)
+     */
+    private static String tokenize(Storage storage, String file, String name, String text) throws Exception {
+        Path corpus = work.resolve(file);
         Files.writeString(corpus, text);
         String dataset = work.resolve(name).toString();
         TokenizeJob.run(sc, storage, ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, null,
