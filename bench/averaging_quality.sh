@@ -4,6 +4,7 @@
 # outer optimizer; the synchronous equivalent is one worker of 32 windows (its minibatch sliced across the cores,
 # which sums the same gradient). Runs in Spark local mode with W task slots and one thread per worker: it measures
 # characters, not time. Prints one line per run and a table of validation nats/char (the whole validation split).
+# A run already in the work dir's results.tsv is not run again: run the script again to finish an interrupted table.
 #   bench/averaging_quality.sh [work dir]            (default /tmp/lmpipe-averaging)
 # Environment:
 #   MODELS="lstm gpt"          conf/train-lstm.conf, conf/train-transformer.conf
@@ -23,9 +24,10 @@ corpus="$root/../shared/data/tinyshakespeare.txt"
 [ -f "$root/jobs/target/lmpipe.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
 mkdir -p "$work"
 results="$work/results.tsv"
-: > "$results"
+touch "$results"
 
-"$root/lmpipe" tokenize -c "$root/conf/tokenize.conf" "$corpus" -o "$work/dataset" --overwrite >"$work/tokenize.log" 2>&1
+[ -f "$work/dataset/_SUCCESS" ] ||
+  "$root/lmpipe" tokenize -c "$root/conf/tokenize.conf" "$corpus" -o "$work/dataset" --overwrite >"$work/tokenize.log" 2>&1
 
 for model in $models; do
   conf="$root/conf/train-$([ "$model" = gpt ] && echo transformer || echo "$model").conf"
@@ -34,6 +36,7 @@ for model in $models; do
     batch=$((32 / w))
     slots=$((w > 2 ? w : 2))
     name="$model-w$w-f$f-$outer${lr:+-$lr-$mu}"
+    grep -q "^$name	" "$results" && continue
     extra=()
     [ -n "${lr:-}" ] && extra+=(--set "averaging.outerLearningRate=$lr" --set "averaging.outerMomentum=$mu")
     echo "averaging_quality: $name" >&2
@@ -46,7 +49,7 @@ for model in $models; do
 import json, sys
 run, model, w, f, outer, lr, mu, seconds = sys.argv[1:]
 last = json.loads(open(run + "/metrics.jsonl").read().strip().splitlines()[-1])
-print("\t".join([model, w, f, outer + (f" {lr}/{mu}" if lr else ""), str(last["trainedCharacters"]),
+print("\t".join([run.rsplit("/", 1)[1], model, w, f, outer + (f" {lr}/{mu}" if lr else ""), str(last["trainedCharacters"]),
                  f"{last['validationLoss']:.4f}", seconds]))
 PY
     tail -1 "$results" >&2
@@ -55,7 +58,7 @@ done
 
 /usr/bin/python3 - "$results" <<'PY'
 import sys
-rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
+rows = [line.rstrip("\n").split("\t")[1:] for line in open(sys.argv[1]) if line.strip()]
 sync = {r[0]: float(r[5]) for r in rows if r[1] == "1"}
 print(f"{'model':5} {'W':>2} {'F':>3} {'after a round':22} {'characters':>11} {'validation':>10} {'vs 1 x 32':>9} {'wall s':>7}")
 for model, w, f, outer, chars, loss, seconds in rows:

@@ -57,17 +57,24 @@ for n in counts:
                       for k, v in sorted(stats.items(), key=lambda kv: -kv[1]["totalMs"]))
     print(f"{n:>9} {len(rounds):>6} {rounds[-1]['trainedCharacters'] / train:>9,.0f} {train:>8.1f}  {parts}")
     if target:
-        for m in metrics:
-            if m["validationLoss"] <= float(target):
-                done = sum(s for s, r in zip(seconds, rounds) if r["trainedCharacters"] <= m["trainedCharacters"])
-                reached[n] = (done, m["trainedCharacters"], m["validationLoss"])
+        # Training seconds at each evaluation; the crossing is interpolated linearly between the two evaluations
+        # around it (the first, if the first evaluation is already below).
+        points = [(sum(s for s, r in zip(seconds, rounds) if r["trainedCharacters"] <= m["trainedCharacters"]),
+                   m["trainedCharacters"], m["validationLoss"]) for m in metrics]
+        for i, (done, chars, loss) in enumerate(points):
+            if loss <= float(target):
+                if i > 0:
+                    t0, c0, l0 = points[i - 1]
+                    share = (l0 - float(target)) / (l0 - loss)
+                    done, chars = t0 + share * (done - t0), c0 + share * (chars - c0)
+                reached[n] = (done, int(chars), loss)
                 break
 if target:
     print(f"time to reach validation {target} nats/char (training seconds, evaluations excluded):")
     for n in counts:
         if n in reached:
             done, chars, loss = reached[n]
-            print(f"  {n} executor(s): {done:.1f} s, {chars:,} characters (validation {loss:.4f})")
+            print(f"  {n} executor(s): {done:.1f} s, {chars:,} characters (first evaluation below: {loss:.4f})")
         else:
             print(f"  {n} executor(s): not reached")
     if counts[0] in reached and counts[-1] in reached:
