@@ -16,7 +16,7 @@ import java.util.stream.IntStream;
 /**
  * A real YARN: Hadoop's MiniYARNCluster, a ResourceManager and NodeManagers in this JVM on loopback, whose
  * NodeManagers launch every container as a process of its own (bash launch_container.sh, then the JVM) and kill a
- * container that uses more physical memory than it was given, as production NodeManagers do. The client
+ * container whose processes use more physical memory than it was given. The client
  * configuration (yarn-site.xml, core-site.xml naming HDFS as the default file system) goes into a folder for
  * spark-submit's HADOOP_CONF_DIR.
  */
@@ -35,13 +35,19 @@ final class YarnServer implements AutoCloseable {
      */
     YarnServer(int nodeManagers, int memoryMb, int vcores, String defaultFs, Path configuration) throws Exception {
         var conf = new YarnConfiguration();
-        // MiniYARNCluster reads the NodeManagers' memory from its own key, and leaves their memory checks off unless
-        // told to control them: on, with YARN's default of a check every 3 s, so that a container over its size is
-        // killed as on a real cluster. The virtual-memory check stays at YARN's default too (on, 2.1 x physical).
+        // MiniYARNCluster reads the NodeManagers' memory from its own key, and turns their container monitor off
+        // unless told to control it. On, it checks every container's process tree every 3 s; but with YARN's default
+        // yarn.nodemanager.resource.memory.enforced = true it leaves the killing to cgroups, which a NodeManager
+        // without LinuxContainerExecutor's cgroups does not have: false, so that a container past its physical
+        // memory is killed, as on a cluster. The virtual-memory check is off, as it must be on a cluster for lmpipe:
+        // a Java 17 container JVM maps 3 to 3.5 GB of address space for 0.9 to 1.5 GB containers, past YARN's
+        // default limit of 2.1 x physical memory (deploy/README.md, "YARN").
         conf.setInt("yarn.minicluster.yarn.nodemanager.resource.memory-mb", memoryMb);
         conf.setInt(YarnConfiguration.NM_VCORES, vcores);
         conf.setBoolean(YarnConfiguration.YARN_MINICLUSTER_CONTROL_RESOURCE_MONITORING, true);
+        conf.setBoolean(YarnConfiguration.NM_MEMORY_RESOURCE_ENFORCED, false);
         conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, true);
+        conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 128);
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_MB, memoryMb);
         conf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_VCORES, vcores);
@@ -101,10 +107,6 @@ final class YarnServer implements AutoCloseable {
 
     ApplicationReport application(ApplicationId id) throws Exception {
         return client.getApplicationReport(id);
-    }
-
-    YarnClient client() {
-        return client;
     }
 
     /** The NodeManagers' folders (one each) for what {@code key} names: their containers' logs or working folders. */
