@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 /**
@@ -118,6 +119,9 @@ final class YarnServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         client.stop();
+        // A NodeManager takes over 15 s to stop here; stopped together, they take that once.
+        IntStream.range(0, nodeManagers).mapToObj(i -> CompletableFuture.runAsync(() -> cluster.getNodeManager(i).stop()))
+                .toList().forEach(CompletableFuture::join);
         cluster.stop();
     }
 }
