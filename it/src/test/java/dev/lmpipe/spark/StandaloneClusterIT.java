@@ -2,14 +2,8 @@ package dev.lmpipe.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lmpipe.config.ConfigLoader;
-import dev.lmpipe.generate.Generator;
-import dev.lmpipe.generate.Sampler;
-import dev.lmpipe.generate.UnknownCharacters;
 import dev.lmpipe.storage.Storage;
-import dev.lmpipe.train.Checkpoint;
 import dev.lmpipe.train.CheckpointStore;
-import dev.lmpipe.train.TrainConfig;
 import dev.lmpipe.train.TrainingState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,22 +14,19 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -55,10 +46,7 @@ import static org.assertj.core.api.Assertions.within;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final String ALPHABET = "abcdefgh";
-    private static final String MODEL = "model.embedding=16,model.hidden=64,seqLen=32,tbptt=32,batchSize=16,"
-            + "averagingFrequency=2,workers=2,learningRate=0.01,report=false";
+    private static final Path ROOT = SubmitScript.ROOT;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -66,6 +54,7 @@ class StandaloneClusterIT {
     private static Path sparkHome;
     private static Path cluster;
     private static Map<String, String> ports;
+    private static SubmitScript script;
     private static String dataset;
 
     @BeforeAll
@@ -73,22 +62,32 @@ class StandaloneClusterIT {
         sparkHome = work.resolve("spark");
         cluster = work.resolve("cluster");
         ports = Map.of("MASTER_PORT", freePort(), "MASTER_UI_PORT", freePort(), "WORKER_UI_PORT", freePort());
-        run(List.of("bash", ROOT.resolve("deploy/standalone/assemble.sh").toString(), sparkHome.toString()), 300);
-        run(List.of("bash", ROOT.resolve("deploy/standalone/start-cluster.sh").toString()), 180);
+        var environment = new HashMap<>(ports);
+        environment.put("SPARK_HOME", sparkHome.toString());
+        environment.put("CLUSTER_DIR", cluster.toString());
+        // Two cores a worker: one for an executor, one for a cluster-mode driver beside it, so that training in
+        // cluster deploy mode still has an executor on each worker. Every submission asks for one-core executors.
+        environment.put("WORKER_CORES", "2");
+        environment.put("WORKER_MEMORY", "2g");
+        environment.put("MASTER", "spark://127.0.0.1:" + ports.get("MASTER_PORT"));
+        environment.put("SPARK_LOCAL_IP", "127.0.0.1");
+        script = new SubmitScript(work, environment);
+        script.run(List.of("bash", ROOT.resolve("deploy/standalone/assemble.sh").toString(), sparkHome.toString()), 300);
+        script.run(List.of("bash", ROOT.resolve("deploy/standalone/start-cluster.sh").toString()), 180);
 
         Path corpus = work.resolve("corpus.txt");
-        Files.writeString(corpus, new MarkovCorpus(ALPHABET, 3).generate(60_000, 4));
+        Files.writeString(corpus, MarkovRun.corpus(60_000));
         dataset = work.resolve("dataset").toString();
         var tokenize = submit("client", "tokenize", "conf/tokenize.conf", corpus.toString(), "-o", dataset,
                 "--set", "blockBytes=1024", "--set", "validationFraction=0.1").start();
         assertThat(tokenize.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        assertThat(tokenize.exitValue()).as(log("tokenize")).isZero();
+        assertThat(tokenize.exitValue()).as(script.log("tokenize")).isZero();
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
         if (cluster != null) {
-            run(List.of("bash", ROOT.resolve("deploy/standalone/stop-cluster.sh").toString()), 120);
+            script.run(List.of("bash", ROOT.resolve("deploy/standalone/stop-cluster.sh").toString()), 120);
         }
     }
 
@@ -98,70 +97,16 @@ class StandaloneClusterIT {
         }
     }
 
-    private static void environment(ProcessBuilder builder) {
-        var env = builder.environment();
-        env.put("SPARK_HOME", sparkHome.toString());
-        env.put("CLUSTER_DIR", cluster.toString());
-        // Two cores a worker: one for an executor, one for a cluster-mode driver beside it, so that training in
-        // cluster deploy mode still has an executor on each worker. Every submission asks for one-core executors.
-        env.put("WORKER_CORES", "2");
-        env.put("WORKER_MEMORY", "2g");
-        env.putAll(ports);
-        env.put("MASTER", "spark://127.0.0.1:" + ports.get("MASTER_PORT"));
-        env.put("SPARK_LOCAL_IP", "127.0.0.1");
-    }
-
-    private static void run(List<String> command, int seconds) throws Exception {
-        var builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("setup.log").toFile());
-        environment(builder);
-        var process = builder.start();
-        assertThat(process.waitFor(seconds, TimeUnit.SECONDS)).as(command.toString()).isTrue();
-        assertThat(process.exitValue()).as(command + "\n" + Files.readString(work.resolve("setup.log"))).isZero();
-    }
-
-    /** deploy/spark-submit.sh JOB CONF ARGS, with its output in work/NAME.log. */
+    /** deploy/spark-submit.sh JOB CONF ARGS, with its output in work/JOB.log. */
     private static ProcessBuilder submit(String mode, String job, String conf, String... args) {
-        var command = new ArrayList<>(List.of("bash", ROOT.resolve("deploy/spark-submit.sh").toString(), job, conf));
-        command.addAll(List.of(args));
-        var builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
-                .redirectOutput(work.resolve(job + ".log").toFile());
-        environment(builder);
-        builder.environment().put("DEPLOY_MODE", mode);
-        builder.environment().put("SUBMIT_ARGS", "--driver-memory 1g --executor-memory 1g --executor-cores 1"
-                + " --total-executor-cores 2" + (mode.equals("cluster")
-                ? " --driver-cores 1 --conf spark.standalone.submit.waitAppCompletion=true" : ""));
-        return builder;
-    }
-
-    private static String log(String job) {
-        try {
-            return Files.readString(work.resolve(job + ".log"), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static List<String> trainArgs(String run, int epochs, String... more) {
-        var args = new ArrayList<>(List.of("-d", dataset, "-o", run));
-        for (String setting : (MODEL + ",epochs=" + epochs).split(",")) {
-            args.addAll(List.of("--set", setting));
-        }
-        args.addAll(List.of(more));
-        return args;
+        return script.submit(Map.of("DEPLOY_MODE", mode, "SUBMIT_ARGS", "--driver-memory 1g --executor-memory 1g"
+                + " --executor-cores 1 --total-executor-cores 2" + (mode.equals("cluster")
+                ? " --driver-cores 1 --conf spark.standalone.submit.waitAppCompletion=true" : "")), job, conf, List.of(args));
     }
 
     private static Process train(String run, int epochs, String... more) throws IOException {
-        return submit("client", "train", "conf/train-lstm.conf", trainArgs(run, epochs, more).toArray(String[]::new)).start();
-    }
-
-    private static void waitUntil(Process process, Predicate<String> logSays, String job, int seconds) throws Exception {
-        long deadline = System.currentTimeMillis() + seconds * 1000L;
-        while (!logSays.test(log(job))) {
-            assertThat(process.isAlive()).as("%s ended early:%n%s", job, log(job)).isTrue();
-            assertThat(System.currentTimeMillis()).as("waiting for %s:%n%s", job, log(job)).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        return submit("client", "train", "conf/train-lstm.conf",
+                MarkovRun.trainArgs(dataset, run, epochs, more).toArray(String[]::new)).start();
     }
 
     @Order(1)
@@ -171,7 +116,7 @@ class StandaloneClusterIT {
         // With DL4J's Spark statistics, which executors time-stamp with the clock SparkContexts gives them.
         var train = train(run, 1, "--set", "sparkStatistics=true");
         assertThat(train.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(train.exitValue()).as(log("train")).isZero();
+        assertThat(train.exitValue()).as(script.log("train")).isZero();
         var storage = new Storage();
         TrainingState onCluster = CheckpointStore.load(storage,
                 CheckpointStore.resolve(storage, storage.qualify(run), CheckpointStore.LATEST)).state();
@@ -184,15 +129,7 @@ class StandaloneClusterIT {
         }
 
         // The same training in local[2], in this JVM: same plan, same averaging, up to float reduction order.
-        String local = work.resolve("local-run").toString();
-        var settings = new ArrayList<>(List.of("dataset=" + dataset, "output=" + local, "epochs=1"));
-        settings.addAll(List.of(MODEL.split(",")));
-        TrainingState inLocalMode;
-        try (var sc = LocalSpark.start("StandaloneClusterIT")) {
-            inLocalMode = new TrainJob(sc, storage, ConfigLoader.load(TrainConfig.class, TrainConfig.DEFAULTS,
-                    ROOT.resolve("conf/train-lstm.conf"), settings), new PrintStream(OutputStream.nullOutputStream()))
-                    .run(false, false);
-        }
+        TrainingState inLocalMode = MarkovRun.trainLocally(dataset, work.resolve("local-run").toString(), 1);
         System.out.printf("StandaloneClusterIT: 2 executors: validation %.5f nats/char after %d rounds; local[2]: %.5f%n",
                 onCluster.validationLoss(), onCluster.rounds(), inLocalMode.validationLoss());
         assertThat(onCluster.rounds()).isEqualTo(inLocalMode.rounds());
@@ -203,7 +140,7 @@ class StandaloneClusterIT {
     private static String appOf(String job) throws IOException {
         try (var apps = Files.list(cluster.resolve("worker-1"))) {
             return apps.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("app-")).sorted()
-                    .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no application ran: " + log(job)));
+                    .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no application ran: " + script.log(job)));
         }
     }
 
@@ -246,27 +183,12 @@ class StandaloneClusterIT {
         return id.group(1);
     }
 
-    /** The latest checkpoint of a run, loaded as lmpipe loads it, and text generated from it. */
-    private static Checkpoint assertLatestCheckpointGenerates(String run, int epoch) {
-        var storage = new Storage();
-        var checkpoint = CheckpointStore.load(storage,
-                CheckpointStore.resolve(storage, storage.qualify(run), CheckpointStore.LATEST));
-        assertThat(checkpoint.state().epoch()).isEqualTo(epoch);
-        // ln 8 nats/char is a uniform guess among the alphabet's 8 letters; the chain's entropy is about 0.9.
-        assertThat(checkpoint.state().validationLoss()).isLessThan(Math.log(ALPHABET.length()));
-        var generator = new Generator(checkpoint.network(), checkpoint.vocabulary(), checkpoint.spec().window());
-        String text = generator.generate(generator.encodePrompt(new MarkovCorpus(ALPHABET, 3).generate(8, 4),
-                UnknownCharacters.fail), 100, new Sampler(1.0, 5));
-        assertThat(text.codePoints()).hasSize(100).allMatch(c -> ALPHABET.indexOf(c) >= 0);
-        return checkpoint;
-    }
-
     @Order(2)
     @Test
     void anExecutorKilledInTheMiddleOfTrainingIsReplacedAndTheJobFinishes() throws Exception {
         String run = work.resolve("executor-kill").toString();
         var train = train(run, 2);
-        waitUntil(train, text -> text.contains("round 4/"), "train", 240);
+        script.waitUntil(train, text -> text.contains("round 4/"), "train", 240);
         String app = runningApplication("lmpipe train");
         var executors = executorsOf(app);
         assertThat(executors).as("executor JVMs of %s", app).hasSize(2);
@@ -277,7 +199,7 @@ class StandaloneClusterIT {
         assertThat(victim.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
 
         assertThat(train.waitFor(400, TimeUnit.SECONDS)).isTrue();
-        String output = log("train");
+        String output = script.log("train");
         assertThat(train.exitValue()).as(output).isZero();
         // The replacement: the driver's listener (ExecutorEvents) logs every executor that registers with this
         // application; the first to join after the loss has a new id, and its worker gave it a directory under
@@ -295,7 +217,7 @@ class StandaloneClusterIT {
                 output.lines().filter(l -> l.contains("executor") && (l.contains("lost") || l.contains("joined")))
                         .toList());
 
-        assertLatestCheckpointGenerates(run, 2);
+        MarkovRun.assertLatestCheckpointGenerates(run, 2);
     }
 
     @Order(3)
@@ -304,14 +226,14 @@ class StandaloneClusterIT {
         String run = work.resolve("driver-kill").toString();
         var store = new CheckpointStore(new Storage(), new Storage().qualify(run));
         var train = train(run, 2, "--set", "checkpoint.everyRounds=3");
-        waitUntil(train, text -> store.pointer(CheckpointStore.LATEST).isPresent(), "train", 240);
+        script.waitUntil(train, text -> store.pointer(CheckpointStore.LATEST).isPresent(), "train", 240);
         train.destroyForcibly(); // spark-class execs the driver JVM: this is kill -9 of the driver
         train.waitFor();
         String killedAt = store.pointer(CheckpointStore.LATEST).orElseThrow();
 
         var resumed = train(run, 2, "--resume");
         assertThat(resumed.waitFor(400, TimeUnit.SECONDS)).isTrue();
-        String output = log("train");
+        String output = script.log("train");
         assertThat(resumed.exitValue()).as(output).isZero();
         assertThat(output).contains("resuming from");
         var storage = new Storage();
@@ -326,9 +248,9 @@ class StandaloneClusterIT {
     void clusterDeployModeTrainsWithTheDriverOnAWorker() throws Exception {
         String run = work.resolve("cluster-mode-run").toString();
         var train = submit("cluster", "train", "conf/train-lstm.conf",
-                trainArgs(run, 1, "--set", "report=true").toArray(String[]::new)).start();
+                MarkovRun.trainArgs(dataset, run, 1, "--set", "report=true").toArray(String[]::new)).start();
         assertThat(train.waitFor(400, TimeUnit.SECONDS)).isTrue();
-        assertThat(train.exitValue()).as(log("train")).isZero();
+        assertThat(train.exitValue()).as(script.log("train")).isZero();
 
         // The master ran the driver to its end on a worker, and the driver's application had an executor on each.
         var status = master();
@@ -343,7 +265,7 @@ class StandaloneClusterIT {
             assertThat(cluster.resolve(worker).resolve(app)).as(worker + " ran an executor of " + app).isDirectory();
         }
 
-        assertLatestCheckpointGenerates(run, 1);
+        MarkovRun.assertLatestCheckpointGenerates(run, 1);
         assertThat(Path.of(run, "report", "_SUCCESS")).exists();
         assertThat(Path.of(run, "report", "report.html")).exists();
     }

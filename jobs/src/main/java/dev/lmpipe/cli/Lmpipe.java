@@ -18,7 +18,24 @@ public final class Lmpipe {
 
     public static void main(String[] args) {
         System.setOut(new QuietStandardOutput(new java.io.FileOutputStream(java.io.FileDescriptor.out)));
-        System.exit(execute(args));
+        int status = execute(args);
+        if (insideYarnApplicationMaster()) {
+            // Spark's ApplicationMaster runs this main in YARN's cluster deploy mode and reports the application's
+            // final status when it returns: System.exit would run the shutdown hooks first, and YARN would record
+            // every job as failed ("Shutdown hook called before final status was reported", exit code 16). A failed
+            // job throws instead, which the ApplicationMaster reports as the application's diagnostics.
+            if (status != 0) {
+                throw new IllegalStateException("lmpipe " + (args.length > 0 ? args[0] : "")
+                        + " failed with exit status " + status + "; its error is in the driver's log");
+            }
+            return;
+        }
+        System.exit(status);
+    }
+
+    private static boolean insideYarnApplicationMaster() {
+        return "cluster".equals(System.getProperty("spark.submit.deployMode"))
+                && System.getProperty("spark.master", "").startsWith("yarn");
     }
 
     public static int execute(String... args) {
