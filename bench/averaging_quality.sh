@@ -11,7 +11,7 @@
 #   CHARACTERS=3000000         characters each run trains (it stops after the round that reaches them)
 #   RUNS="1:1:plain 4:10:plain 4:10:nesterov 8:50:plain 8:50:nesterov"
 #                              W:F:outer[:outer learning rate:outer momentum] per run
-#   SEED=42
+#   SEED=42, SHARED (../shared: the corpus)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-/tmp/lmpipe-averaging}"
@@ -19,8 +19,9 @@ models="${MODELS:-lstm gpt}"
 characters="${CHARACTERS:-3000000}"
 runs="${RUNS:-1:1:plain 4:10:plain 4:10:nesterov 8:50:plain 8:50:nesterov}"
 seed="${SEED:-42}"
-corpus="$root/../shared/data/tinyshakespeare.txt"
-[ -f "$corpus" ] || { echo "averaging_quality: $corpus not found (see ../shared)" >&2; exit 1; }
+shared="${SHARED:-$root/../shared}"
+corpus="$shared/data/tinyshakespeare.txt"
+[ -f "$corpus" ] || { echo "averaging_quality: $corpus not found (set SHARED)" >&2; exit 1; }
 [ -f "$root/jobs/target/lmpipe.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
 mkdir -p "$work"
 results="$work/results.tsv"
