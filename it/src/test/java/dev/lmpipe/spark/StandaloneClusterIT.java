@@ -39,10 +39,10 @@ import static org.assertj.core.api.Assertions.within;
  * lmpipe on a Spark standalone cluster on localhost, set up and used exactly as deploy/README.md tells a user:
  * deploy/standalone/assemble.sh builds the Spark runtime from Maven jars, start-cluster.sh starts a master and two
  * two-core workers, deploy/spark-submit.sh submits submit/target/lmpipe-submit.jar. Training runs on two one-core
- * executor JVMs, one per worker, and must match local mode; an executor of the training application killed with
- * kill -9 in the middle of training is replaced by a new one and the job finishes with a checkpoint that loads; a
- * killed driver's run is finished by a new submission with --resume; in cluster deploy mode training runs with its
- * driver on a worker (the second core of the worker's two) and writes a checkpoint that loads and a report.
+ * executor JVMs, one per worker, and must match local mode; a killed driver's run is finished by a new submission
+ * with --resume; in cluster deploy mode training runs with its driver on a worker (the second core of the worker's
+ * two), an executor killed with kill -9 in the middle of it is replaced by a new one, and the job finishes with a
+ * checkpoint that loads and a report.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -185,88 +185,107 @@ class StandaloneClusterIT {
 
     @Order(2)
     @Test
-    void anExecutorKilledInTheMiddleOfTrainingIsReplacedAndTheJobFinishes() throws Exception {
-        String run = work.resolve("executor-kill").toString();
-        var train = train(run, 2);
-        script.waitUntil(train, text -> text.contains("round 4/"), "train", 240);
-        String app = runningApplication("lmpipe train");
-        var executors = executorsOf(app);
-        assertThat(executors).as("executor JVMs of %s", app).hasSize(2);
-        Set<String> before = executors.stream().map(StandaloneClusterIT::executorId).collect(Collectors.toSet());
-        var victim = executors.get(0);
-        String killed = executorId(victim);
-        victim.destroyForcibly(); // SIGKILL
-        assertThat(victim.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
-
-        assertThat(train.waitFor(400, TimeUnit.SECONDS)).isTrue();
-        String output = script.log("train");
-        assertThat(train.exitValue()).as(output).isZero();
-        // The replacement: the driver's listener (ExecutorEvents) logs every executor that registers with this
-        // application; the first to join after the loss has a new id, and its worker gave it a directory under
-        // this application's.
-        String lost = "executor " + killed + " lost";
-        assertThat(output).contains(lost);
-        Matcher joined = Pattern.compile("executor (\\S+) joined").matcher(output.substring(output.indexOf(lost)));
-        assertThat(joined.find()).as("an executor joined after %s:%n%s", lost, output).isTrue();
-        String replacement = joined.group(1);
-        assertThat(before).doesNotContain(replacement);
-        assertThat(List.of("worker-1", "worker-2")).as("a worker directory of executor %s of %s", replacement, app)
-                .anyMatch(worker -> Files.isDirectory(cluster.resolve(worker).resolve(app).resolve(replacement)));
-        System.out.printf("StandaloneClusterIT: executor %s (pid %d) of %s killed, executor %s joined; the driver said:"
-                        + " %s%n", killed, victim.pid(), app, replacement,
-                output.lines().filter(l -> l.contains("executor") && (l.contains("lost") || l.contains("joined")))
-                        .toList());
-
-        MarkovRun.assertLatestCheckpointGenerates(run, 2);
-    }
-
-    @Order(3)
-    @Test
     void aKilledDriversRunIsFinishedByANewSubmissionWithResume() throws Exception {
         String run = work.resolve("driver-kill").toString();
         var store = new CheckpointStore(new Storage(), new Storage().qualify(run));
-        var train = train(run, 2, "--set", "checkpoint.everyRounds=3");
+        var train = train(run, 1, "--set", "checkpoint.everyRounds=3");
         script.waitUntil(train, text -> store.pointer(CheckpointStore.LATEST).isPresent(), "train", 240);
         train.destroyForcibly(); // spark-class execs the driver JVM: this is kill -9 of the driver
         train.waitFor();
         String killedAt = store.pointer(CheckpointStore.LATEST).orElseThrow();
 
-        var resumed = train(run, 2, "--resume");
+        var resumed = train(run, 1, "--resume");
         assertThat(resumed.waitFor(400, TimeUnit.SECONDS)).isTrue();
         String output = script.log("train");
         assertThat(resumed.exitValue()).as(output).isZero();
         assertThat(output).contains("resuming from");
         var storage = new Storage();
         assertThat(CheckpointStore.load(storage, store.pointer(CheckpointStore.LATEST).orElseThrow()).state().epoch())
-                .isEqualTo(2);
+                .isEqualTo(1);
         System.out.printf("StandaloneClusterIT: driver killed after %s; resumed: %s%n", killedAt,
                 output.lines().filter(l -> l.startsWith("train: resuming")).findFirst().orElse(""));
     }
 
-    @Order(4)
+    @Order(3)
     @Test
-    void clusterDeployModeTrainsWithTheDriverOnAWorker() throws Exception {
+    void inClusterDeployModeTheDriverRunsOnAWorkerAndOutlivesAKilledExecutor() throws Exception {
         String run = work.resolve("cluster-mode-run").toString();
         var train = submit("cluster", "train", "conf/train-lstm.conf",
-                MarkovRun.trainArgs(dataset, run, 1, "--set", "report=true").toArray(String[]::new)).start();
-        assertThat(train.waitFor(400, TimeUnit.SECONDS)).isTrue();
-        assertThat(train.exitValue()).as(script.log("train")).isZero();
+                MarkovRun.trainArgs(dataset, run, 2, "--set", "report=true").toArray(String[]::new)).start();
+        try {
+            // The worker that runs the driver keeps its output in its own directory: driver-<id>/stdout, stderr.
+            Path driver = waitForDriverDirectory(train);
+            waitForText(train, driver.resolve("stdout"), "round 4/");
+            String app = runningApplication("lmpipe train");
+            var executors = executorsOf(app);
+            assertThat(executors).as("executor JVMs of %s", app).hasSize(2);
+            Set<String> before = executors.stream().map(StandaloneClusterIT::executorId).collect(Collectors.toSet());
+            var victim = executors.get(0);
+            String killed = executorId(victim);
+            victim.destroyForcibly(); // SIGKILL
+            assertThat(victim.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
 
-        // The master ran the driver to its end on a worker, and the driver's application had an executor on each.
-        var status = master();
-        var drivers = StreamSupport.stream(status.path("completeddrivers").spliterator(), false).toList();
-        assertThat(drivers).as(status.toPrettyString()).singleElement()
-                .satisfies(driver -> assertThat(driver.path("state").asText()).isEqualTo("FINISHED"));
-        String app = StreamSupport.stream(status.path("completedapps").spliterator(), false)
-                .filter(a -> a.path("name").asText().equals("lmpipe train"))
-                .max((a, b) -> Long.compare(a.path("starttime").asLong(), b.path("starttime").asLong()))
-                .orElseThrow().path("id").asText();
-        for (String worker : List.of("worker-1", "worker-2")) {
-            assertThat(cluster.resolve(worker).resolve(app)).as(worker + " ran an executor of " + app).isDirectory();
+            assertThat(train.waitFor(400, TimeUnit.SECONDS)).as(script.log("train")).isTrue();
+            assertThat(train.exitValue()).as(script.log("train")).isZero();
+
+            // The master ran the driver to its end on a worker, and the application had an executor on each.
+            var status = master();
+            var drivers = StreamSupport.stream(status.path("completeddrivers").spliterator(), false).toList();
+            assertThat(drivers).as(status.toPrettyString()).singleElement()
+                    .satisfies(d -> assertThat(d.path("state").asText()).isEqualTo("FINISHED"));
+            for (String worker : List.of("worker-1", "worker-2")) {
+                assertThat(cluster.resolve(worker).resolve(app)).as(worker + " ran an executor of " + app).isDirectory();
+            }
+            // The replacement: the driver's listener (ExecutorEvents) logs every executor that registers with this
+            // application; the first to join after the loss has a new id, and its worker gave it a directory under
+            // this application's.
+            String driverLog = Files.readString(driver.resolve("stderr"));
+            String lost = "executor " + killed + " lost";
+            assertThat(driverLog).contains(lost);
+            Matcher joined = Pattern.compile("executor (\\S+) joined").matcher(driverLog.substring(driverLog.indexOf(lost)));
+            assertThat(joined.find()).as("an executor joined after %s:%n%s", lost, driverLog).isTrue();
+            String replacement = joined.group(1);
+            assertThat(before).doesNotContain(replacement);
+            assertThat(List.of("worker-1", "worker-2")).as("a worker directory of executor %s of %s", replacement, app)
+                    .anyMatch(worker -> Files.isDirectory(cluster.resolve(worker).resolve(app).resolve(replacement)));
+            System.out.printf("StandaloneClusterIT: cluster mode, driver in %s: executor %s (pid %d) of %s killed,"
+                            + " executor %s joined; the driver said: %s%n", cluster.relativize(driver), killed,
+                    victim.pid(), app, replacement, driverLog.lines()
+                            .filter(l -> l.contains("executor") && (l.contains("lost") || l.contains("joined"))).toList());
+
+            MarkovRun.assertLatestCheckpointGenerates(run, 2);
+            assertThat(Path.of(run, "report", "_SUCCESS")).exists();
+            assertThat(Path.of(run, "report", "report.html")).exists();
+        } finally {
+            train.destroyForcibly();
         }
+    }
 
-        MarkovRun.assertLatestCheckpointGenerates(run, 1);
-        assertThat(Path.of(run, "report", "_SUCCESS")).exists();
-        assertThat(Path.of(run, "report", "report.html")).exists();
+    /** The directory a worker gave the one driver this test's master runs in cluster deploy mode. */
+    private static Path waitForDriverDirectory(Process submission) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (true) {
+            for (String worker : List.of("worker-1", "worker-2")) {
+                try (var entries = Files.list(cluster.resolve(worker))) {
+                    var driver = entries.filter(p -> p.getFileName().toString().startsWith("driver-")).findFirst();
+                    if (driver.isPresent()) {
+                        return driver.get();
+                    }
+                }
+            }
+            assertThat(submission.isAlive()).as("the submission ended early:%n%s", script.log("train")).isTrue();
+            assertThat(System.currentTimeMillis()).as("waiting for the driver to start").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    /** Waits until {@code file} holds {@code text}; fails if the submission ends or four minutes pass first. */
+    private static void waitForText(Process submission, Path file, String text) throws Exception {
+        long deadline = System.currentTimeMillis() + 240_000;
+        while (!(Files.exists(file) && Files.readString(file).contains(text))) {
+            assertThat(submission.isAlive()).as("the submission ended early:%n%s", script.log("train")).isTrue();
+            assertThat(System.currentTimeMillis()).as("waiting for %s in %s", text, file).isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 }
