@@ -39,7 +39,7 @@ class DropoutIT {
     static void startSparkAndTokenize() throws Exception {
         sc = LocalSpark.start("DropoutIT");
         Path corpus = work.resolve("corpus.txt");
-        Files.writeString(corpus, new MarkovCorpus("abcdefgh", 3).generate(30_000, 5));
+        Files.writeString(corpus, new MarkovCorpus("abcdefgh", 3).generate(12_000, 5));
         dataset = work.resolve("dataset").toString();
         TokenizeJob.run(sc, STORAGE, ConfigLoader.load(TokenizeConfig.class, TokenizeConfig.DEFAULTS, null,
                 List.of("input=" + corpus, "output=" + dataset, "blockBytes=1024")), false, QUIET);
