@@ -11,6 +11,8 @@
 #   CHARACTERS=3000000         characters each run trains (it stops after the round that reaches them)
 #   RUNS="1:1:plain 4:10:plain 4:10:nesterov 8:50:plain 8:50:nesterov"
 #                              W:F:outer[:outer learning rate:outer momentum] per run
+#   SETTINGS                   more --set settings for every run, e.g. "learningRate=0.0015" (use a work dir
+#                              of its own: results are kept by run name)
 #   SEED=42, SHARED (../shared: the corpus)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,6 +41,7 @@ for model in $models; do
     name="$model-w$w-f$f-$outer${lr:+-$lr-$mu}"
     grep -q "^$name	" "$results" && continue
     extra=()
+    for setting in ${SETTINGS:-}; do extra+=(--set "$setting"); done
     [ -n "${lr:-}" ] && extra+=(--set "averaging.outerLearningRate=$lr" --set "averaging.outerMomentum=$mu")
     echo "averaging_quality: $name" >&2
     /usr/bin/time -f "%e" -o "$work/$name.time" "$root/lmpipe" train -c "$conf" -d "$work/dataset" -o "$work/$name" \
