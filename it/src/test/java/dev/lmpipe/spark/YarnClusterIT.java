@@ -11,10 +11,7 @@ import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -41,12 +38,12 @@ import static org.assertj.core.api.Assertions.within;
  * NodeManagers whose containers are processes of their own, memory-checked) on loopback, their client configuration
  * in HADOOP_CONF_DIR, the Spark runtime of deploy/standalone/assemble.sh, and deploy/spark-submit.sh with
  * MASTER=yarn and deploy/yarn/spark-yarn.properties scaled to this machine (containers of 1 vcore and 1.5 GB).
- * In client deploy mode tokenize reads its corpus from HDFS, train on two executors for two epochs with its
- * checkpoints on HDFS matches local mode, and evaluate reports the same loss. In cluster deploy mode, with the driver
- * in the ApplicationMaster's container and its configuration file shipped there, an executor's JVM killed with
- * SIGKILL in the middle of training is replaced by a new container and the job finishes with a checkpoint that loads.
+ * tokenize (client deploy mode) reads its corpus from HDFS; train, in cluster deploy mode with the driver in the
+ * ApplicationMaster's container and its configuration file shipped there, trains on two executors for two epochs
+ * with its checkpoints on HDFS; an executor's JVM killed with SIGKILL in the middle of it is replaced by a new
+ * container, the job finishes with a checkpoint that loads, and its losses match local mode; evaluate (client mode)
+ * reports the same loss.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class YarnClusterIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Executors of 1 vcore: 1 GB of heap and 512 MB for ND4J's buffers and the JVM's own memory. */
@@ -86,7 +83,7 @@ class YarnClusterIT {
                 sparkHome.toString()), 300);
 
         String corpus = hdfs.root() + "corpus/chain.txt";
-        new Storage().writeAll(corpus, MarkovRun.corpus(12_000).getBytes(StandardCharsets.UTF_8));
+        new Storage().writeAll(corpus, MarkovRun.corpus(24_000).getBytes(StandardCharsets.UTF_8));
         dataset = hdfs.root() + "datasets/chain";
         script.submitAndWait(Map.of(), "tokenize", "conf/tokenize.conf", List.of(corpus, "-o", dataset,
                 "--set", "blockBytes=1024", "--set", "validationFraction=0.1"), 180);
@@ -140,59 +137,13 @@ class YarnClusterIT {
         return hdfs.root() + "runs/" + name;
     }
 
-    @Order(1)
     @Test
-    void trainingOnTwoYarnExecutorsMatchesLocalModeAndEvaluates() throws Exception {
-        String run = run("client-mode");
-        script.submitAndWait(Map.of(), "train", "conf/train-lstm.conf", MarkovRun.trainArgs(dataset, run, 2), 300);
-        ApplicationReport report = lastApplication("lmpipe train");
-        assertThat(report.getFinalApplicationStatus()).isEqualTo(FinalApplicationStatus.SUCCEEDED);
-        String app = report.getApplicationId().toString();
-        // Besides the ApplicationMaster's, one executor container on each NodeManager: two executor JVMs.
-        var containers = containersOf(app);
-        System.out.printf("YarnClusterIT: client mode: %s ran containers %s%n", app, containers);
-        assertThat(containers.values()).hasSize(2)
-                .allSatisfy(node -> assertThat(node).filteredOn(c -> !c.equals(amContainer(app))).hasSize(1));
-
-        // The same training in local[2] in this JVM, while YARN evaluates (the cluster waits on heartbeats more
-        // than it computes).
-        String local = work.resolve("local-run").toString();
-        var inLocalMode = CompletableFuture.supplyAsync(() -> MarkovRun.trainLocally(dataset, local, 2));
-        script.submitAndWait(Map.of(), "evaluate", "conf/evaluate.conf", List.of("--checkpoint", run, "-d", dataset), 180);
-        inLocalMode.get(300, TimeUnit.SECONDS);
-
-        var storage = new Storage();
-        List<MetricsLine> onYarn = RunHistory.read(storage, run).epochs();
-        List<MetricsLine> locally = RunHistory.read(storage, storage.qualify(local)).epochs();
-        assertThat(onYarn).hasSize(2);
-        assertThat(locally).hasSize(2);
-        for (int epoch = 0; epoch < 2; epoch++) {
-            System.out.printf("YarnClusterIT: epoch %d: train %.6f, validation %.6f nats/char on YARN;"
-                            + " %.6f, %.6f in local[2]%n", epoch + 1, onYarn.get(epoch).trainLoss(),
-                    onYarn.get(epoch).validationLoss(), locally.get(epoch).trainLoss(), locally.get(epoch).validationLoss());
-            assertThat(onYarn.get(epoch).rounds()).isEqualTo(locally.get(epoch).rounds());
-            // Same plan, seeds and averaging of two one-thread workers, on the same CPU with the same ND4J: the
-            // same float operations in the same order (the driver may add the two workers' results either way, and
-            // a + b = b + a), so the losses agree to every printed digit. 0.001 nats leaves room for summation
-            // order only; one round more or less of training moves them by 0.004 to 0.07 nats here.
-            assertThat(onYarn.get(epoch).trainLoss()).isCloseTo(locally.get(epoch).trainLoss(), within(1e-3));
-            assertThat(onYarn.get(epoch).validationLoss()).isCloseTo(locally.get(epoch).validationLoss(), within(1e-3));
-        }
-        // evaluate on YARN: every validation character of the best checkpoint, the loss that training measured.
-        var evaluation = JSON.readTree(storage.readAll(run + "/report/report.json")).path("evaluation");
-        System.out.printf("YarnClusterIT: evaluate on YARN: %.6f nats/char over %d characters%n",
-                evaluation.path("natsPerCharacter").asDouble(), evaluation.path("characters").asLong());
-        assertThat(evaluation.path("natsPerCharacter").asDouble())
-                .isCloseTo(locally.get(1).validationLoss(), within(1e-3));
-    }
-
-    @Order(2)
-    @Test
-    void inClusterModeAKilledExecutorContainerIsReplacedAndTrainingFinishes() throws Exception {
+    void inClusterModeTrainingOutlivesAKilledExecutorMatchesLocalModeAndEvaluates() throws Exception {
         String run = run("cluster-mode");
-        // Four epochs, so that training outlasts the replacement's start (about 10 s here) by a wide margin.
         var train = script.submit(Map.of("DEPLOY_MODE", "cluster"), "train", "conf/train-lstm.conf",
-                MarkovRun.trainArgs(dataset, run, 4)).start();
+                MarkovRun.trainArgs(dataset, run, 2)).start();
+        String local = work.resolve("local-run").toString();
+        CompletableFuture<?> inLocalMode = null;
         try {
             ApplicationReport report = waitForRunning("lmpipe train", train);
             String app = report.getApplicationId().toString();
@@ -210,6 +161,9 @@ class YarnClusterIT {
             String killed = containerOf(victim);
             victim.destroyForcibly(); // SIGKILL to the executor JVM that the container launched
             assertThat(victim.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+            // The same training in local[2] in this JVM, meanwhile (the cluster waits on heartbeats and containers
+            // more than it computes).
+            inLocalMode = CompletableFuture.supplyAsync(() -> MarkovRun.trainLocally(dataset, local, 2));
 
             assertThat(train.waitFor(400, TimeUnit.SECONDS)).as(script.log("train")).isTrue();
             assertThat(train.exitValue()).as(script.log("train")).isZero();
@@ -220,26 +174,50 @@ class YarnClusterIT {
             System.out.printf("YarnClusterIT: cluster mode: killed executor container %s (pid %d) of %s; its"
                             + " containers: %s; the driver said: %s%n", killed, victim.pid(), app, containers,
                     driverLog.lines().filter(l -> l.contains("ExecutorEvents")).toList());
-            // The driver saw the loss, and YARN gave a fourth container (the AM's, two executors', the replacement's),
-            // whose executor joined the application.
+            // The driver saw the loss, and YARN gave a fourth container (the AM's, two executors' on the two
+            // NodeManagers, the replacement's), whose executor joined the application.
             Matcher lost = Pattern.compile("executor (\\S+) lost").matcher(driverLog);
             assertThat(lost.find()).as("the driver saw an executor lost:%n%s", driverLog).isTrue();
             assertThat(driverLog.substring(lost.end())).as(driverLog).containsPattern("executor \\S+ joined");
             assertThat(containers.values().stream().flatMap(List::stream).toList()).contains(killed).hasSize(4);
+            assertThat(containers).as("containers by NodeManager").hasSize(2);
 
-            MarkovRun.assertLatestCheckpointGenerates(run, 4);
-            assertThat(Files.readString(driverOut)).contains("epoch 4/4");
+            MarkovRun.assertLatestCheckpointGenerates(run, 2);
+            assertThat(Files.readString(driverOut)).contains("epoch 2/2");
             // The configuration file travelled into the driver's container, where the driver read it.
             assertThat(containerLog(app, amContainer(app), "directory.info")).content().contains("train-lstm.conf");
         } finally {
             train.destroyForcibly();
         }
-    }
 
-    /** The newest application of that name that the ResourceManager knows. */
-    private static ApplicationReport lastApplication(String name) throws Exception {
-        return yarn.applications().stream().filter(a -> a.getName().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no application " + name));
+        script.submitAndWait(Map.of(), "evaluate", "conf/evaluate.conf", List.of("--checkpoint", run, "-d", dataset), 180);
+        inLocalMode.get(300, TimeUnit.SECONDS);
+
+        var storage = new Storage();
+        List<MetricsLine> onYarn = RunHistory.read(storage, run).epochs();
+        List<MetricsLine> locally = RunHistory.read(storage, storage.qualify(local)).epochs();
+        assertThat(onYarn).hasSize(2);
+        assertThat(locally).hasSize(2);
+        for (int epoch = 0; epoch < 2; epoch++) {
+            System.out.printf("YarnClusterIT: epoch %d: train %.6f, validation %.6f nats/char on YARN;"
+                            + " %.6f, %.6f in local[2]%n", epoch + 1, onYarn.get(epoch).trainLoss(),
+                    onYarn.get(epoch).validationLoss(), locally.get(epoch).trainLoss(), locally.get(epoch).validationLoss());
+            assertThat(onYarn.get(epoch).rounds()).isEqualTo(locally.get(epoch).rounds());
+            // Same plan, seeds and averaging of two one-thread workers, on the same CPU with the same ND4J: the
+            // same float operations in the same order (the driver may add the two workers' results either way, and
+            // a + b = b + a; the killed executor's tasks ran again from the same broadcast on the same minibatches),
+            // so the losses agree to every printed digit. 0.001 nats leaves room for summation order only; one
+            // round more or less of training moves them by 0.004 to 0.07 nats here.
+            assertThat(onYarn.get(epoch).trainLoss()).isCloseTo(locally.get(epoch).trainLoss(), within(1e-3));
+            assertThat(onYarn.get(epoch).validationLoss()).isCloseTo(locally.get(epoch).validationLoss(), within(1e-3));
+        }
+        // evaluate on YARN (client mode): every validation character of the best checkpoint, the loss that
+        // training measured.
+        var evaluation = JSON.readTree(storage.readAll(run + "/report/report.json")).path("evaluation");
+        System.out.printf("YarnClusterIT: evaluate on YARN: %.6f nats/char over %d characters%n",
+                evaluation.path("natsPerCharacter").asDouble(), evaluation.path("characters").asLong());
+        assertThat(evaluation.path("natsPerCharacter").asDouble())
+                .isCloseTo(locally.get(1).validationLoss(), within(1e-3));
     }
 
     /** The containers that ran for an application, by NodeManager: the folders they left in the NodeManagers' log folders. */
@@ -284,14 +262,6 @@ class YarnClusterIT {
                 .filter(Files::exists).findFirst()
                 .orElse(yarn.nodeManagerFolders(YarnConfiguration.NM_LOG_DIRS).get(0)
                         .resolve(application).resolve(container).resolve(name));
-    }
-
-    /** A file in a container's working folder, as the NodeManager localized it; null if there is none. */
-    private static Path localFile(String application, String container, String name) {
-        return yarn.nodeManagerFolders(YarnConfiguration.NM_LOCAL_DIRS).stream()
-                .map(folder -> folder.resolve("usercache").resolve(System.getProperty("user.name"))
-                        .resolve("appcache").resolve(application).resolve(container).resolve(name))
-                .filter(Files::exists).findFirst().orElse(null);
     }
 
     /**
