@@ -17,9 +17,15 @@ import java.util.Map;
  * (ND4J's own threads are held at one so they do not oversubscribe the cores with the layers' slices), about 5 ms of
  * a GPT step while the other core waited (bench/archive/RESULTS-2026-11.md). Element-wise, so every range gets exactly the update the
  * whole would. The thread count is a runtime setting, like the layers' ({@link Networks#useThreads}).
+ *
+ * <p>It also carries the limit of global-norm gradient clipping, which the network's
+ * {@link dev.lmpipe.model.runtime.ViewUpdater} applies before the step: DL4J clips per layer only, and the updater's
+ * configuration is what travels with the network to every Spark worker and into every checkpoint.
  */
 public class FastAdam extends Adam {
     private int threads = 1;
+    /** Limit on the L2 norm of the whole network's gradient per example; 0: none. */
+    private double globalClip;
 
     /** For Jackson only. */
     public FastAdam() {
@@ -35,6 +41,14 @@ public class FastAdam extends Adam {
 
     public void setThreads(int threads) {
         this.threads = MinibatchParts.checkThreads(threads);
+    }
+
+    public double getGlobalClip() {
+        return globalClip;
+    }
+
+    public void setGlobalClip(double globalClip) {
+        this.globalClip = globalClip;
     }
 
     @Override
@@ -60,6 +74,7 @@ public class FastAdam extends Adam {
         copy.setBeta2(getBeta2());
         copy.setEpsilon(getEpsilon());
         copy.threads = threads;
+        copy.globalClip = globalClip;
         return copy;
     }
 

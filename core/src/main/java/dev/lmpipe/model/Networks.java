@@ -11,11 +11,13 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.distribution.Distribution;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
@@ -24,7 +26,11 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Builds DL4J networks: one method per architecture, nothing else. Every network reads token ids of shape
@@ -49,6 +55,31 @@ public final class Networks {
             for (var param : network.getLayer(i).paramTable().keySet()) {
                 if (layer.getUpdaterByParam(param) instanceof FastAdam adam) {
                     adam.setThreads(threads);
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives every parameter's Adam the learning rate {@code schedule}, from the next step on. Adam then reads the
+     * schedule; its constant rate stays a number (the peak), as JSON needs.
+     */
+    public static void setLearningRate(MultiLayerNetwork network, LearningRateSchedule schedule) {
+        forEachAdam(network, adam -> adam.setLrAndSchedule(schedule.getPeak(), schedule));
+    }
+
+    /**
+     * Each layer's updater configuration, changed in place: the network's updater holds these objects, so it
+     * steps with the change without being rebuilt, and Spark's workers get it with the next round's configuration.
+     */
+    private static void forEachAdam(MultiLayerNetwork network, java.util.function.Consumer<FastAdam> change) {
+        var seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<FastAdam, Boolean>());
+        var confs = network.getLayerWiseConfigurations().getConfs();
+        for (int i = 0; i < confs.size(); i++) {
+            var layer = confs.get(i).getLayer();
+            for (var param : network.getLayer(i).paramTable().keySet()) {
+                if (layer.getUpdaterByParam(param) instanceof FastAdam adam && seen.add(adam)) {
+                    change.accept(adam);
                 }
             }
         }
@@ -81,7 +112,7 @@ public final class Networks {
                     .tBPTTForwardLength(optimization.tbptt())
                     .tBPTTBackwardLength(optimization.tbptt());
         }
-        var network = init(layers);
+        var network = init(layers, optimization);
         for (int i = 1; i <= spec.layers(); i++) {
             // PyTorch's two biases b_ih + b_hh, each from U(±1/√hidden), where DL4J starts at 0 with a forget-gate
             // bias of 1: that learned 0.06 nats/char worse after 916 steps of the reference (bench/archive/RESULTS-2026-11.md).
@@ -114,7 +145,7 @@ public final class Networks {
             layers.layer(hidden.build());
         }
         layers.layer(output(spec.hidden(), vocabularySize, spec.dropout(), WeightInit.XAVIER));
-        return init(layers);
+        return init(layers, optimization);
     }
 
     /**
@@ -136,7 +167,7 @@ public final class Networks {
         }
         layers.layer(new LayerNorm(spec.width(), spec.block()));
         layers.layer(output(spec.width(), vocabularySize, 0, WeightInit.UNIFORM));
-        var network = init(layers);
+        var network = init(layers, optimization);
         outputBias(network);
         return network;
     }
@@ -164,16 +195,63 @@ public final class Networks {
         }
     }
 
+    /** Clipping and weight decay are set per layer by {@link #applyOptimization} once the network is built. */
     private static NeuralNetConfiguration.ListBuilder base(Optimization optimization) {
         return new NeuralNetConfiguration.Builder()
                 .seed(optimization.seed())
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
                 .updater(new FastAdam(optimization.learningRate()))
-                // DL4J sums the loss over time steps, so the gradient is seqLen times the per-character one.
-                .gradientNormalization(GradientNormalization.ClipL2PerLayer)
-                .gradientNormalizationThreshold(optimization.gradientClip() * optimization.seqLen())
                 .list();
+    }
+
+    /** DL4J's per-layer clipping, or none where the network's updater clips globally ({@link FastAdam}). */
+    private static GradientNormalization layerClipping(Optimization optimization) {
+        return optimization.clipScope() == Optimization.ClipScope.layer ? GradientNormalization.ClipL2PerLayer
+                : GradientNormalization.None;
+    }
+
+    private static double globalClip(Optimization optimization) {
+        return optimization.clipScope() == Optimization.ClipScope.global ? optimization.clipLimit() : 0;
+    }
+
+    /**
+     * AdamW's decay ({@link DecoupledWeightDecay}). DL4J applies a layer's regularization
+     * to the parameters it calls weights, not to its biases: every lmpipe layer declares its matrices and embeddings
+     * as weights, its biases and normalisations' gains and biases as biases, so exactly the 2-D parameters decay (as
+     * nanoGPT decides, embeddings included: a character vocabulary has no rare rows for the decay to wipe out).
+     */
+    private static List<Regularization> weightDecay(Optimization optimization) {
+        var decay = new ArrayList<Regularization>();
+        if (optimization.weightDecay() > 0) {
+            decay.add(new DecoupledWeightDecay(optimization.weightDecay()));
+        }
+        return decay;
+    }
+
+    /**
+     * Gives a network these settings: learning rate, clipping and weight decay. {@link ModelSpec#build} ends with it,
+     * and a checkpoint's network, built with its own run's settings, takes those of the run that resumes or
+     * warm-starts from it. Each layer gets its own list of regularizations: DL4J's builder shares one list among all
+     * layers and appends to it, so that a global weight decay would be applied once per layer to every layer.
+     */
+    public static void applyOptimization(MultiLayerNetwork network, Optimization optimization) {
+        for (var conf : network.getLayerWiseConfigurations().getConfs()) {
+            var layer = conf.getLayer();
+            if (layer instanceof BaseLayer base) {
+                base.setGradientNormalization(layerClipping(optimization));
+                base.setGradientNormalizationThreshold(optimization.clipLimit());
+                base.setRegularization(weightDecay(optimization));
+            } else if (layer instanceof AbstractSameDiffLayer sameDiff) {
+                sameDiff.setGradientNormalization(layerClipping(optimization));
+                sameDiff.setGradientNormalizationThreshold(optimization.clipLimit());
+                sameDiff.setRegularization(weightDecay(optimization));
+            }
+        }
+        forEachAdam(network, adam -> {
+            adam.setLrAndSchedule(optimization.learningRate(), null);
+            adam.setGlobalClip(globalClip(optimization));
+        });
     }
 
     // Every recurrent layer names NCW explicitly, or the output layer rejects the labels (docs/design.md).
@@ -204,9 +282,10 @@ public final class Networks {
         return 1.0 - dropout;
     }
 
-    private static MultiLayerNetwork init(NeuralNetConfiguration.ListBuilder layers) {
+    private static MultiLayerNetwork init(NeuralNetConfiguration.ListBuilder layers, Optimization optimization) {
         var network = new MultiLayerNetwork(layers.build());
         network.init();
+        applyOptimization(network, optimization);
         ViewUpdater.install(network);
         return network;
     }

@@ -1,6 +1,7 @@
 package dev.lmpipe.train;
 
 import dev.lmpipe.config.Checks;
+import dev.lmpipe.config.InvalidSetting;
 import dev.lmpipe.model.ModelConfig;
 import dev.lmpipe.model.Optimization;
 
@@ -24,7 +25,10 @@ import dev.lmpipe.model.Optimization;
  * @param maxCharacters      stop after the round that reaches this many trained characters, counted over the run and
  *                           its resumes (0: no limit); a resume with a larger bound goes on from there
  * @param learningRate       Adam's step size
- * @param gradientClip       per-layer L2 limit on the gradient of the per-character mean loss
+ * @param gradientClip       L2 limit on the gradient of the per-character mean loss
+ * @param gradientClipScope  {@code layer}: each layer's gradient on its own (DL4J's); {@code global}: the whole
+ *                           network's (PyTorch's {@code clip_grad_norm_})
+ * @param weightDecay        AdamW's decoupled weight decay of weight matrices and embeddings (not biases or gains); 0: none
  * @param tbptt              truncated back-propagation length (at least seqLen: full back-propagation)
  * @param patience           stop after this many evaluations without a better validation loss (one ends each
  *                           epoch, more with {@code eval.everyCharacters})
@@ -35,12 +39,14 @@ import dev.lmpipe.model.Optimization;
  * @param checkpoint         checkpoints within epochs and how many to keep
  * @param eval               the validation sample's size and evaluations within epochs
  * @param averaging          what the driver makes of the workers' average after each round (the outer optimizer)
+ * @param schedule           the learning rate's warmup and decay over the run
  */
 public record TrainConfig(String dataset, String output, ModelConfig model, int seqLen, int batchSize,
                           int averagingFrequency, int workers, int threadsPerWorker, int prefetch, int epochs,
-                          double maxMinutes, long maxCharacters, double learningRate, double gradientClip, int tbptt, int patience,
+                          double maxMinutes, long maxCharacters, double learningRate, double gradientClip,
+                          Optimization.ClipScope gradientClipScope, double weightDecay, int tbptt, int patience,
                           int evalBatchSize, long seed, boolean report, boolean sparkStatistics,
-                          CheckpointConfig checkpoint, EvalConfig eval, AveragingConfig averaging) {
+                          CheckpointConfig checkpoint, EvalConfig eval, AveragingConfig averaging, ScheduleConfig schedule) {
     // The default of every setting, one per line; the nested records hold their own. NamedDefaultsTest holds
     // DEFAULTS to these names, and conf/train-*.conf state every setting for their model.
     private static final String DATASET = "";                 // required
@@ -55,7 +61,9 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
     private static final double MAX_MINUTES = 0;              // no time limit
     private static final long MAX_CHARACTERS = 0;             // no limit on trained characters
     private static final double LEARNING_RATE = 0.002;        // Adam's step size
-    private static final double GRADIENT_CLIP = 1.0;          // per layer, on the per-character gradient
+    private static final double GRADIENT_CLIP = 1.0;          // on the per-character gradient
+    private static final Optimization.ClipScope GRADIENT_CLIP_SCOPE = Optimization.ClipScope.layer;
+    private static final double WEIGHT_DECAY = 0;             // none
     private static final int TBPTT = 64;                      // = seqLen: full back-propagation
     private static final int PATIENCE = 3;                    // evaluations without a better validation loss
     private static final int EVAL_BATCH_SIZE = 128;           // windows per minibatch of the validation loss
@@ -65,8 +73,9 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
 
     public static final TrainConfig DEFAULTS = new TrainConfig(DATASET, OUTPUT, ModelConfig.DEFAULTS, SEQ_LEN,
             BATCH_SIZE, AVERAGING_FREQUENCY, WORKERS, THREADS_PER_WORKER, PREFETCH, EPOCHS, MAX_MINUTES,
-            MAX_CHARACTERS, LEARNING_RATE, GRADIENT_CLIP, TBPTT, PATIENCE, EVAL_BATCH_SIZE, SEED, REPORT,
-            SPARK_STATISTICS, CheckpointConfig.DEFAULTS, EvalConfig.DEFAULTS, AveragingConfig.DEFAULTS);
+            MAX_CHARACTERS, LEARNING_RATE, GRADIENT_CLIP, GRADIENT_CLIP_SCOPE, WEIGHT_DECAY, TBPTT, PATIENCE,
+            EVAL_BATCH_SIZE, SEED, REPORT, SPARK_STATISTICS, CheckpointConfig.DEFAULTS, EvalConfig.DEFAULTS,
+            AveragingConfig.DEFAULTS, ScheduleConfig.DEFAULTS);
 
     public TrainConfig {
         Checks.positive("seqLen", seqLen);
@@ -80,9 +89,20 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
         Checks.atLeast("maxCharacters", maxCharacters, 0);
         Checks.positive("patience", patience);
         Checks.positive("evalBatchSize", evalBatchSize);
-        optimization(learningRate, gradientClip, seqLen, tbptt, seed);
-        model.spec().checkSeqLen(seqLen);
         // Absent from the state.json of checkpoints written before these settings existed.
+        if (gradientClipScope == null) {
+            gradientClipScope = GRADIENT_CLIP_SCOPE;
+        }
+        if (schedule == null) {
+            schedule = ScheduleConfig.DEFAULTS;
+        }
+        new Optimization(learningRate, gradientClip, gradientClipScope, weightDecay, seqLen, tbptt, seed);
+        model.spec().checkSeqLen(seqLen);
+        if (schedule.endsAtMaxCharacters() && maxCharacters == 0) {
+            throw new InvalidSetting("schedule.length", "must be set, or maxCharacters, for a " + schedule.kind()
+                    + " schedule: it is where the decay ends (0 means at maxCharacters, which is 0: no limit)",
+                    java.util.List.of("maxCharacters", "schedule.kind"));
+        }
         if (checkpoint == null) {
             checkpoint = CheckpointConfig.DEFAULTS;
         }
@@ -95,11 +115,7 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
     }
 
     public Optimization optimization() {
-        return optimization(learningRate, gradientClip, seqLen, tbptt, seed);
-    }
-
-    private static Optimization optimization(double learningRate, double gradientClip, int seqLen, int tbptt, long seed) {
-        return new Optimization(learningRate, gradientClip, seqLen, tbptt, seed);
+        return new Optimization(learningRate, gradientClip, gradientClipScope, weightDecay, seqLen, tbptt, seed);
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.lmpipe.data.VerifiedShards;
 import dev.lmpipe.data.WindowPlan;
 import dev.lmpipe.eval.EvaluateConfig;
 import dev.lmpipe.eval.LossTotals;
+import dev.lmpipe.model.LearningRateSchedule;
 import dev.lmpipe.model.Networks;
 import dev.lmpipe.model.kernel.Kernels;
 import dev.lmpipe.report.RunHistory;
@@ -23,6 +24,7 @@ import dev.lmpipe.train.MetricsLine;
 import dev.lmpipe.train.OuterOptimizer;
 import dev.lmpipe.train.Progress;
 import dev.lmpipe.train.RoundLine;
+import dev.lmpipe.train.ScheduleConfig;
 import dev.lmpipe.train.TimeBudget;
 import dev.lmpipe.train.TrainConfig;
 import dev.lmpipe.train.TrainingState;
@@ -56,6 +58,8 @@ public final class TrainJob {
     private CheckpointStore store;
     private ParameterAveraging averaging;
     private int workers;
+    /** The learning rate's schedule in characters, anchored at every round's start; null: a constant rate. */
+    private LearningRateSchedule schedule;
     private Totals totals;
     private EarlyStopping stopping;
     private TimeBudget budget;
@@ -173,12 +177,16 @@ public final class TrainJob {
         MultiLayerNetwork network = resumed != null ? resumed.network()
                 : start != null ? start.network().clone()
                 : config.model().spec().build(manifest.vocabulary().size(), config.optimization());
+        if (resumed != null || start != null) {
+            // A checkpoint's network carries its own run's learning rate, clipping and weight decay; this run's win.
+            Networks.applyOptimization(network, config.optimization());
+        }
         if (resumed == null && start != null) {
-            // The checkpoint's network carries its own run's Adam step size; this run's setting wins.
-            network.setLearningRate(config.learningRate());
             out.println("train: starting from " + start.path());
         }
         workers = config.workers(sc.isLocal(), sc.defaultParallelism());
+        schedule = config.schedule().resolve(config.learningRate(), config.maxCharacters(),
+                (long) workers * config.batchSize() * config.seqLen());
         int threads = config.threadsPerWorker(workers, sc.defaultParallelism());
         var averagingConfig = config.averaging().forWorkers(workers);
         Networks.useThreads(network, threads);
@@ -186,6 +194,8 @@ public final class TrainJob {
                         + " (%s), %d thread(s) per worker, %s%n",
                 config.model().spec(), network.numParams(), manifest.vocabulary().size(), workers, config.batchSize(),
                 config.averagingFrequency(), averagingConfig.describe(), threads, Kernels.describe());
+        out.printf("train: Adam, %s, %s%n", ScheduleConfig.describe(schedule, config.learningRate()),
+                config.optimization().describeRegularization());
         return new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
                 config.prefetch(), config.sparkStatistics())
                 .outer(new OuterOptimizer(averagingConfig, resumed == null ? null : resumed.outerMomentum()));
@@ -269,6 +279,10 @@ public final class TrainJob {
             }
             long roundStarted = System.nanoTime();
             List<MinibatchSpec> round = plan.round(done, perRound);
+            if (schedule != null) {
+                var network = averaging.network();
+                Networks.setLearningRate(network, schedule.anchoredAt(totals.characters, network.getIterationCount()));
+            }
             double score = averaging.fit(sc.parallelize(round, Math.min(workers, round.size()))
                     .mapPartitions(specs -> Minibatches.readAll(storage, dataset, train.value(), specs, seqLen)
                             .iterator()), round.size());

@@ -1,7 +1,10 @@
 package dev.lmpipe.spark;
 
 import dev.lmpipe.data.Minibatches;
+import dev.lmpipe.model.FastAdam;
+import dev.lmpipe.model.LearningRateSchedule;
 import dev.lmpipe.model.LstmSpec;
+import dev.lmpipe.model.Networks;
 import dev.lmpipe.model.Optimization;
 import dev.lmpipe.train.AveragingConfig;
 import dev.lmpipe.train.OuterOptimizer;
@@ -176,6 +179,42 @@ class ParameterAveragingIT {
         }
         assertThat(maxDifference(Nd4j.createFromArray(averaging.outerMomentum()),
                 Nd4j.createFromArray(byHand.momentum()))).isLessThan(TOLERANCE);
+    }
+
+    @Test
+    void withAScheduleEveryWorkerStepsAtTheRateOfTheJobsGlobalStep() {
+        // Two workers of 8 windows × 10 characters: each iteration of both trains 160 characters of the job.
+        long perIteration = 2L * BATCH * 10;
+        var schedule = new LearningRateSchedule(LearningRateSchedule.Shape.linear, 0.01, 0, 8 * perIteration, 0.0,
+                perIteration);
+        var averaging = new ParameterAveraging(sc, network(), 2, BATCH, 2, 0);
+        List<DataSet> minibatches = minibatches(8);
+        long characters = 0;
+        for (int round = 0; round < 2; round++) {
+            MultiLayerNetwork driver = averaging.network();
+            Networks.setLearningRate(driver, schedule.anchoredAt(characters, driver.getIterationCount()));
+            // What each worker computes alone from the round's start: it starts at the driver's iteration count,
+            // and its k-th step must take the rate of the job's k-th step of the round, which both workers take.
+            MultiLayerNetwork first = driver.clone();
+            MultiLayerNetwork second = driver.clone();
+            for (int k = 0; k < 2; k++) {
+                int iteration = first.getIterationCount();
+                double rate = ((FastAdam) first.getLayerWiseConfigurations().getConf(1).getLayer()
+                        .getUpdaterByParam("W")).getLearningRate(iteration, 0);
+                assertThat(rate).as("round %d step %d", round + 1, k + 1)
+                        .isEqualTo(schedule.at(characters + k * perIteration))
+                        .isEqualTo(0.01 * (1 - (round * 2 + k) / 8.0), org.assertj.core.data.Offset.offset(1e-12));
+                first.fit(minibatches.get(4 * round + k));
+                second.fit(minibatches.get(4 * round + 2 + k));
+            }
+            List<DataSet> part = new ArrayList<>(minibatches.subList(4 * round, 4 * round + 4));
+            averaging.fit(sc.parallelize(part, 2), part.size());
+            assertThat(maxDifference(averaging.network().params(), mean(first.params(), second.params())))
+                    .as("round %d", round + 1).isLessThan(TOLERANCE);
+            characters += 2 * perIteration;
+        }
+        // DL4J moves the driver's count on by the averaging frequency each round: one per step of every worker.
+        assertThat(averaging.network().getIterationCount()).isEqualTo(4);
     }
 
     private static INDArray mean(INDArray a, INDArray b) {

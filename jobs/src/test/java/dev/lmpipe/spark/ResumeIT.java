@@ -5,6 +5,8 @@ import dev.lmpipe.config.ConfigLoader;
 import dev.lmpipe.config.Json;
 import dev.lmpipe.data.TokenizeConfig;
 import dev.lmpipe.storage.Storage;
+import dev.lmpipe.model.FastAdam;
+import dev.lmpipe.model.LearningRateSchedule;
 import dev.lmpipe.train.CheckpointStore;
 import dev.lmpipe.train.MetricsLine;
 import dev.lmpipe.train.TrainConfig;
@@ -72,10 +74,14 @@ class ResumeIT {
     }
 
     @Test
-    void resumeRestoresTheOuterOptimizersMomentum() throws Exception {
+    void resumeRestoresTheOuterOptimizersMomentumAndTheSchedulesPlace() throws Exception {
         var storage = new Storage();
         String dataset = tokenize(storage, "outer-corpus.txt", "outer-dataset", new MarkovCorpus("abcdefgh", 3).generate(20_000, 5));
-        List<String> outer = List.of("workers=2", "averaging.outer=nesterov", "report=false");
+        // The whole recipe: a cosine schedule over 40 steps of both workers (about 34 in the two epochs), global
+        // clipping and weight decay.
+        List<String> outer = List.of("workers=2", "averaging.outer=nesterov", "report=false", "schedule.kind=cosine",
+                "schedule.unit=steps", "schedule.warmup=3", "schedule.length=40", "gradientClipScope=global",
+                "weightDecay=0.1");
 
         String interrupted = work.resolve("outer-interrupted").toString();
         String straight = work.resolve("outer-straight").toString();
@@ -90,10 +96,15 @@ class ResumeIT {
         // Two workers' mean is the same float whichever finishes first, and each worker's minibatches, threads
         // and seeds are the same: the resumed run is the uninterrupted one bit for bit, momentum included. A
         // momentum lost on resume would restart at zero and leave the parameters apart by about the last
-        // epoch's outer steps.
+        // epoch's outer steps; a schedule that restarted with the job would warm up again.
         assertThat(resumed.outerMomentum()).containsExactly(uninterrupted.outerMomentum());
         assertThat(resumed.network().params().toFloatVector())
                 .containsExactly(uninterrupted.network().params().toFloatVector());
+        var network = resumed.network();
+        var adam = (FastAdam) network.getLayerWiseConfigurations().getConf(1).getLayer().getUpdaterByParam("W");
+        assertThat(adam.getLearningRateSchedule()).isInstanceOf(LearningRateSchedule.class);
+        assertThat(adam.getLearningRate(network.getIterationCount(), 0)).as("decayed by the end")
+                .isLessThan(0.5 * adam.getLearningRate());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.lmpipe.model.runtime;
 
+import dev.lmpipe.model.FastAdam;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -17,6 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * bench/archive/RESULTS-2026-11.md); the fit ran about 4% faster without it (bench/PlainFit.java). This class hands DL4J a
  * gradient whose {@code gradient()} is the view itself when it is the same memory, so the update takes DL4J's
  * standard path with the views it made once; the arithmetic is the same ({@code ViewUpdaterTest}).
+ *
+ * <p>It also clips the whole network's gradient to a global L2 norm when the network's {@link FastAdam} asks for
+ * it, as PyTorch's {@code clip_grad_norm_} does; DL4J's own clipping is per layer only.
  */
 public final class ViewUpdater extends MultiLayerUpdater {
     private long viewUpdates;
@@ -53,7 +57,30 @@ public final class ViewUpdater extends MultiLayerUpdater {
             gradient = own;
             viewUpdates++;
         }
+        double limit = globalClip();
+        if (limit > 0) {
+            // DL4J divides the summed gradient by the minibatch's size after this; the limit is per example.
+            clip(gradient.gradient(), limit * (isMiniBatch() ? batchSize : 1));
+        }
         super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
+    }
+
+    /** Scales {@code gradient} down to L2 norm {@code limit} if its norm is larger. */
+    static void clip(INDArray gradient, double limit) {
+        double norm = gradient.norm2Number().doubleValue();
+        if (norm > limit) {
+            gradient.muli(limit / norm);
+        }
+    }
+
+    /** The global-norm clipping limit of the network's updater configuration; 0: none. */
+    private double globalClip() {
+        for (var block : updaterBlocks) {
+            if (block.getGradientUpdater() != null && block.getGradientUpdater().getConfig() instanceof FastAdam adam) {
+                return adam.getGlobalClip();
+            }
+        }
+        return 0;
     }
 
     /** Updates that took DL4J's path for the network's own gradient view. */
