@@ -25,4 +25,8 @@ public sealed interface ModelSpec permits LstmSpec, TransformerSpec, MlpSpec {
     /** Fails naming the settings if the model cannot train on windows of {@code seqLen} characters. */
     default void checkSeqLen(int seqLen) {
     }
+
+    /** Fails naming the setting if the model cannot train in this JVM (its backend and code path), before a run starts. */
+    default void checkTrainable() {
+    }
 }

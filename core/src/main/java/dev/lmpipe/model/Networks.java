@@ -151,8 +151,8 @@ public final class Networks {
     /**
      * GPT: token and position embeddings, pre-norm blocks, a final LayerNorm, softmax. The blocks are SameDiff
      * layers inside a MultiLayerNetwork, so Spark parameter averaging and ModelSerializer work unchanged.
-     * SameDiff layers apply no dropout in DL4J M2.1: dropout is a separate layer after the embeddings' sum and
-     * after every block. The blocks' linear maps and the output layer start as PyTorch's nn.Linear, U(±1/√fan-in):
+     * Dropout where nanoGPT has it: a layer after the embeddings' sum, and inside each block (its attention
+     * probabilities and residual branches, {@link TransformerBlock}). The blocks' linear maps and the output layer start as PyTorch's nn.Linear, U(±1/√fan-in):
      * GPT-2's N(0, 0.02) with depth-scaled residual projections learned 0.08 nats/char worse after 458 steps of the
      * reference (bench/archive/RESULTS-2026-11.md, "quality per character").
      */
@@ -162,8 +162,7 @@ public final class Networks {
                 .layer(new PositionEmbedding(spec.width(), spec.block()));
         addDropout(layers, spec.dropout());
         for (int i = 0; i < spec.layers(); i++) {
-            layers.layer(new TransformerBlock(spec.width(), spec.heads(), spec.block(), spec.layers()));
-            addDropout(layers, spec.dropout());
+            layers.layer(new TransformerBlock(spec.width(), spec.heads(), spec.block(), spec.layers(), spec.dropout()));
         }
         layers.layer(new LayerNorm(spec.width(), spec.block()));
         layers.layer(output(spec.width(), vocabularySize, 0, WeightInit.UNIFORM));

@@ -47,7 +47,9 @@ import java.util.Objects;
  *
  * <p>The sequence length must equal {@code block}: the causal mask is a constant {@code [block, block]}, and DL4J's
  * {@code SameDiffLayer} fixes its input placeholder's shape (all but the minibatch) at the first forward pass anyway.
- * The layer applies no dropout (DL4J's {@code SameDiffLayer} never tells it whether it is training).
+ * With {@code dropout} above 0 a training pass drops the attention's probabilities and each residual branch's output
+ * as nanoGPT does; only {@link FastTransformerBlockLayer}'s kernel knows whether a pass trains (DL4J's
+ * {@code SameDiffLayer} never tells its graph), so the SameDiff path below refuses to train with dropout.
  *
  * <p>Float networks on the CPU train and infer through {@link FastTransformerBlockLayer}, the same arithmetic
  * without SameDiff. Elsewhere DL4J 1.0.0-M2.1 back-propagates twice the gradient through every
@@ -60,8 +62,14 @@ public class TransformerBlock extends SlicedSequenceLayer {
     /** Added to the scores of future positions: exp underflows to exactly 0 after the softmax's max shift. */
     static final double MASKED = -1e9;
 
+    /** Why a block with dropout trains on lmpipe's CPU kernels only: the sentence after the setting's value. */
+    public static final String DROPOUT_NEEDS_KERNELS = "the transformer block's dropout is computed by lmpipe's CPU"
+            + " kernels, which train float networks on ND4J's CPU backend; with a GPU backend or -Dlmpipe.kernels=dl4j"
+            + " train with model.dropout = 0";
+
     private int heads;
     private int layers;
+    private double dropout;
 
     /** For Jackson only: the fields are then set through the setters. */
     public TransformerBlock() {
@@ -75,11 +83,13 @@ public class TransformerBlock extends SlicedSequenceLayer {
      *               (residual projections from N(0, 0.02 / √(2 · layers))); the block now starts as PyTorch's
      *               nn.Linear does, U(±1/√fan-in), which learned faster per character on tinyshakespeare
      *               (bench/archive/RESULTS-2026-11.md, "quality per character")
+     * @param dropout probability of dropping an attention probability or a residual branch's output in training
      */
-    public TransformerBlock(int width, int heads, int block, int layers) {
+    public TransformerBlock(int width, int heads, int block, int layers, double dropout) {
         super(width, block);
         this.heads = heads;
         this.layers = layers;
+        this.dropout = dropout;
         validate();
     }
 
@@ -202,6 +212,14 @@ public class TransformerBlock extends SlicedSequenceLayer {
         this.heads = heads;
     }
 
+    public double getDropout() {
+        return dropout;
+    }
+
+    public void setDropout(double dropout) {
+        this.dropout = dropout;
+    }
+
     public int getLayers() {
         return layers;
     }
@@ -218,11 +236,11 @@ public class TransformerBlock extends SlicedSequenceLayer {
         if (!(o instanceof TransformerBlock other) || !super.equals(o)) {
             return false;
         }
-        return heads == other.heads && layers == other.layers;
+        return heads == other.heads && layers == other.layers && dropout == other.dropout;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), heads, layers);
+        return Objects.hash(super.hashCode(), heads, layers, dropout);
     }
 }

@@ -2,6 +2,7 @@ package dev.lmpipe.model;
 
 import dev.lmpipe.config.Checks;
 import dev.lmpipe.config.InvalidSetting;
+import dev.lmpipe.model.kernel.Kernels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.OptionalInt;
  * blocks (LayerNorm → causal multi-head self-attention → residual; LayerNorm → GELU MLP of 4 × width →
  * residual), final LayerNorm, softmax over the vocabulary. It reads windows of exactly {@code block} characters.
  *
- * @param dropout probability of dropping an activation of the embeddings' sum and of each block's output
+ * @param dropout probability of dropping a value where nanoGPT drops: the embeddings' sum, each block's attention
+ *                probabilities and each residual branch's output (the attention's projection, the MLP's output)
  */
 public record TransformerSpec(int width, int layers, int heads, int block, double dropout) implements ModelSpec {
     public TransformerSpec {
@@ -31,6 +33,14 @@ public record TransformerSpec(int width, int layers, int heads, int block, doubl
     public MultiLayerNetwork build(int vocabularySize, Optimization optimization) {
         checkSeqLen(optimization.seqLen());
         return Networks.transformer(this, vocabularySize, optimization);
+    }
+
+    /** The blocks' dropout runs in lmpipe's CPU kernels only ({@link TransformerBlock#DROPOUT_NEEDS_KERNELS}). */
+    @Override
+    public void checkTrainable() {
+        if (dropout > 0 && !Kernels.onHost()) {
+            throw new InvalidSetting("model.dropout", "is " + dropout + ": " + TransformerBlock.DROPOUT_NEEDS_KERNELS);
+        }
     }
 
     /** Its attention mask and position embedding are built for exactly {@code block} positions. */

@@ -43,7 +43,7 @@ class FastSameDiffLayersTest {
     /** The layers as their SameDiff graphs only: the reference. */
     static final class SameDiffBlock extends TransformerBlock {
         SameDiffBlock(int width, int heads, int block, int layers) {
-            super(width, heads, block, layers);
+            super(width, heads, block, layers, 0.0);
         }
 
         @Override
@@ -85,7 +85,7 @@ class FastSameDiffLayersTest {
                         .outputDataFormat(RNNFormat.NCW).build())
                 .layer(fast ? new PositionEmbedding(width, block) : new SameDiffPositions(width, block));
         for (int i = 0; i < layers; i++) {
-            list.layer(fast ? new TransformerBlock(width, heads, block, layers)
+            list.layer(fast ? new TransformerBlock(width, heads, block, layers, 0.0)
                     : new SameDiffBlock(width, heads, block, layers));
         }
         list.layer(fast ? new LayerNorm(width, block) : new SameDiffNorm(width, block))

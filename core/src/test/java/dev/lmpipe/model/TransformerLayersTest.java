@@ -61,7 +61,7 @@ class TransformerLayersTest {
                         .outputDataFormat(RNNFormat.NCW).build())
                 .layer(new PositionEmbedding(width, block));
         for (int i = 0; i < LAYERS; i++) {
-            layers.layer(new TransformerBlock(width, heads, block, LAYERS));
+            layers.layer(new TransformerBlock(width, heads, block, LAYERS, 0.0));
         }
         return layers.layer(new RnnOutputLayer.Builder(new LossSparseMCXENT())
                         .nIn(width).nOut(vocabulary)
@@ -297,7 +297,7 @@ class TransformerLayersTest {
 
     @Test
     void rejectsAWidthThatTheHeadsDoNotDivide() {
-        assertThatThrownBy(() -> new TransformerBlock(30, 4, BLOCK, LAYERS))
+        assertThatThrownBy(() -> new TransformerBlock(30, 4, BLOCK, LAYERS, 0.0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("width 30")
                 .hasMessageContaining("heads 4");

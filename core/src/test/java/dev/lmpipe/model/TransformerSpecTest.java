@@ -29,10 +29,15 @@ class TransformerSpecTest {
     }
 
     @Test
-    void builtNetworkIsCausalWithDropoutLayersInPlace() {
+    void builtNetworkIsCausalWithDropoutWhereNanoGptHasIt() {
         var network = SPEC.build(VOCABULARY, OPTIMIZATION);
+        // A layer after the embeddings' sum; inside each block, its attention and residual branches.
         assertThat(network.getLayerWiseConfigurations().getConfs())
-                .filteredOn(c -> c.getLayer() instanceof DropoutLayer).hasSize(3); // after the embeddings and each block
+                .filteredOn(c -> c.getLayer() instanceof DropoutLayer).hasSize(1);
+        assertThat(network.getLayerWiseConfigurations().getConfs())
+                .filteredOn(c -> c.getLayer() instanceof TransformerBlock)
+                .allSatisfy(c -> assertThat(((TransformerBlock) c.getLayer()).getDropout()).isEqualTo(SPEC.dropout()))
+                .hasSize(SPEC.layers());
         float[] a = {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3};
         float[] b = a.clone();
         b[6] = 0;
@@ -62,6 +67,20 @@ class TransformerSpecTest {
         assertThatThrownBy(() -> new TransformerSpec(30, 1, 4, 8, 0)).isInstanceOf(LmpipeException.class)
                 .hasMessageContaining("multiple of model.heads");
         assertThat(SPEC.window()).hasValue(12);
+    }
+
+    @Test
+    void dropoutTrainsOnLmpipesKernelsOnlyAndSaysSoBeforeARun() {
+        SPEC.checkTrainable();
+        String property = dev.lmpipe.model.kernel.Kernels.PROPERTY;
+        System.setProperty(property, "dl4j");
+        try {
+            assertThatThrownBy(SPEC::checkTrainable).isInstanceOf(LmpipeException.class)
+                    .hasMessageContaining("model.dropout").hasMessageContaining("model.dropout = 0");
+            new TransformerSpec(16, 2, 4, 12, 0).checkTrainable();
+        } finally {
+            System.clearProperty(property);
+        }
     }
 
     private static float[] column(INDArray output, int t) {

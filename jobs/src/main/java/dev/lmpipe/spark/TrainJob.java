@@ -174,6 +174,7 @@ public final class TrainJob {
             throw new LmpipeException("cannot start from " + start.path() + ": it was trained with another vocabulary than "
                     + config.dataset() + "'s; tokenize with --vocab-from " + start.path());
         }
+        config.model().spec().checkTrainable();
         MultiLayerNetwork network = resumed != null ? resumed.network()
                 : start != null ? start.network().clone()
                 : config.model().spec().build(manifest.vocabulary().size(), config.optimization());

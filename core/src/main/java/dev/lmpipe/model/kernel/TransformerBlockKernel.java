@@ -37,6 +37,10 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
  * masked scores have probability exactly 0), without SameDiff's per-op cost, which made up most of a GPT training
  * step.
  *
+ * <p>A training pass may drop values where nanoGPT does ({@link DropoutMasks}): the attention's probabilities after
+ * the softmax, and each residual branch's output (the attention's projection, the MLP's output) before it is added
+ * to the residual stream; the residual stream itself is never dropped.
+ *
  * <p>Rows are positions, example-major: row {@code b·T + t}; every buffer is row-major host memory outside DL4J's
  * workspaces, reused from minibatch to minibatch. Not thread-safe.
  */
@@ -90,6 +94,14 @@ public final class TransformerBlockKernel {
     private final float[] headScores;
     private final float[] headGradient;
 
+    // Dropout of the last forward pass, made at the first pass that drops.
+    private boolean dropping;
+    private float[] attentionMask;      // [B·H·T·T]
+    private float[] attentionOutMask;   // [N·d] of the attention branch's output
+    private float[] mlpOutMask;         // [N·d] of the MLP branch's output
+    private Floats dropped;             // [B·H, T·T] the probabilities after dropout
+    private Floats branch;              // [N, d] a residual branch's output before dropout
+
     private Backward backward;
 
     public TransformerBlockKernel(int minibatch, int steps, int width, int heads) {
@@ -134,27 +146,82 @@ public final class TransformerBlockKernel {
     /**
      * The block's output for {@code input} ([B, d, T], NCW) with these parameters, as rows [B, T, d]: a view of a
      * buffer of this pass.
+     *
+     * @param dropout      the masks of a training pass that drops, or null
+     * @param firstExample the index of this input's first example in the whole minibatch, which the masks depend on
      */
-    public INDArray forward(INDArray input, Map<String, INDArray> params) {
+    public INDArray forward(INDArray input, Map<String, INDArray> params, DropoutMasks dropout, int firstExample) {
         load(params);
+        drawMasks(dropout, firstExample);
         fromNcw(input, x);
         norm.forward(rows, x.data, normalized1.data, inverseStd1, norm1Gain, norm1Bias, normed1.data);
         fillRows(qkv, qkvBias);
         gemm(false, false, rows, 3 * width, width, 1f, normed1.at(0), width, qkvWeight.at(0), 3 * width,
                 1f, qkv.at(0), 3 * width);
         attention();
-        addRows(x, attentionOutBias, x2);
-        gemm(false, false, rows, width, width, 1f, attended.at(0), width, attentionOutWeight.at(0), width,
-                1f, x2.at(0), width);
+        residual(x, attended, width, attentionOutWeight, attentionOutBias, attentionOutMask, x2);
         norm.forward(rows, x2.data, normalized2.data, inverseStd2, norm2Gain, norm2Bias, normed2.data);
         fillRows(preActivation, hiddenBias);
         gemm(false, false, rows, hiddenWidth, width, 1f, normed2.at(0), width, hiddenWeight.at(0), hiddenWidth,
                 1f, preActivation.at(0), hiddenWidth);
         gelu();
-        addRows(x2, mlpOutBias, y);
-        gemm(false, false, rows, width, hiddenWidth, 1f, activation.at(0), hiddenWidth, mlpOutWeight.at(0), width,
-                1f, y.at(0), width);
+        residual(x2, activation, hiddenWidth, mlpOutWeight, mlpOutBias, mlpOutMask, y);
         return asRows3d(y);
+    }
+
+    /** {@link #forward(INDArray, Map, DropoutMasks, int)} without dropout. */
+    public INDArray forward(INDArray input, Map<String, INDArray> params) {
+        return forward(input, params, null, 0);
+    }
+
+    /**
+     * out = stream + branch, the branch {@code in·weight + bias} ({@code in} of {@code inWidth} columns): one
+     * product accumulating onto the stream and the bias, or with dropout the branch apart, then masked and added.
+     */
+    private void residual(Floats stream, Floats in, int inWidth, Weight weight, float[] bias, float[] mask, Floats out) {
+        if (!dropping) {
+            addRows(stream, bias, out);
+            gemm(false, false, rows, width, inWidth, 1f, in.at(0), inWidth, weight.at(0), width, 1f, out.at(0), width);
+            return;
+        }
+        fillRows(branch, bias);
+        gemm(false, false, rows, width, inWidth, 1f, in.at(0), inWidth, weight.at(0), width, 1f, branch.at(0), width);
+        float[] streamRow = rowValues;
+        float[] branchRow = rowInputs;
+        for (int r = 0; r < rows; r++) {
+            int at = r * width;
+            stream.data.get(at, streamRow, 0, width);
+            branch.data.get(at, branchRow, 0, width);
+            for (int j = 0; j < width; j++) {
+                streamRow[j] += branchRow[j] * mask[at + j];
+            }
+            out.data.put(at, streamRow, 0, width);
+        }
+    }
+
+    /** This pass's masks, example by example; none when {@code dropout} is null. */
+    private void drawMasks(DropoutMasks dropout, int firstExample) {
+        dropping = dropout != null;
+        if (!dropping) {
+            return;
+        }
+        if (attentionMask == null) {
+            try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                attentionMask = new float[minibatch * heads * steps * steps];
+                attentionOutMask = new float[rows * width];
+                mlpOutMask = new float[rows * width];
+                dropped = new Floats((long) minibatch * heads, (long) steps * steps);
+                branch = new Floats(rows, width);
+            }
+        }
+        int scores = heads * steps * steps;
+        int values = steps * width;
+        for (int b = 0; b < minibatch; b++) {
+            var random = dropout.forExample(firstExample + b);
+            dropout.fill(attentionMask, b * scores, scores, random);
+            dropout.fill(attentionOutMask, b * values, values, random);
+            dropout.fill(mlpOutMask, b * values, values, random);
+        }
     }
 
     /**
@@ -169,11 +236,12 @@ public final class TransformerBlockKernel {
         }
         var g = backward;
         fromNcw(outputGradient, g.dy);
-        // y = x2 + gelu(u)·W2 + b2
-        gemm(true, false, hiddenWidth, width, rows, 1f, activation.at(0), hiddenWidth, g.dy.at(0), width,
+        // y = x2 + drop(gelu(u)·W2 + b2): the branch's gradient is dy, masked where it was dropped.
+        Floats dBranch = masked(g.dy, mlpOutMask, g.dBranch);
+        gemm(true, false, hiddenWidth, width, rows, 1f, activation.at(0), hiddenWidth, dBranch.at(0), width,
                 0f, g.mlpOutWeight.at(0), width);
-        columnSums(g.dy, width, g.mlpOutBias, g.ones);
-        gemm(false, true, rows, hiddenWidth, width, 1f, g.dy.at(0), width, mlpOutWeight.at(0), width,
+        columnSums(dBranch, width, g.mlpOutBias, g.ones);
+        gemm(false, true, rows, hiddenWidth, width, 1f, dBranch.at(0), width, mlpOutWeight.at(0), width,
                 0f, g.dHidden.at(0), hiddenWidth);
         geluBackward(g.dHidden);
         // u = LN2(x2)·W1 + b1
@@ -184,11 +252,12 @@ public final class TransformerBlockKernel {
                 hiddenWidth, 0f, g.dNormed.at(0), width);
         norm.backward(rows, g.dNormed.data, normalized2.data, inverseStd2, norm2Gain, g.dy.data, g.norm2Gain.data,
                 g.norm2Bias.data, g.dx2.data);
-        // x2 = x + attention·Wo + bo
-        gemm(true, false, width, width, rows, 1f, attended.at(0), width, g.dx2.at(0), width,
+        // x2 = x + drop(attention·Wo + bo)
+        dBranch = masked(g.dx2, attentionOutMask, g.dBranch);
+        gemm(true, false, width, width, rows, 1f, attended.at(0), width, dBranch.at(0), width,
                 0f, g.attentionOutWeight.at(0), width);
-        columnSums(g.dx2, width, g.attentionOutBias, g.ones);
-        gemm(false, true, rows, width, width, 1f, g.dx2.at(0), width, attentionOutWeight.at(0), width,
+        columnSums(dBranch, width, g.attentionOutBias, g.ones);
+        gemm(false, true, rows, width, width, 1f, dBranch.at(0), width, attentionOutWeight.at(0), width,
                 0f, g.dAttended.at(0), width);
         attentionBackward(g);
         // qkv = LN1(x)·Wqkv + bqkv
@@ -201,6 +270,23 @@ public final class TransformerBlockKernel {
         norm.backward(rows, g.dNormed.data, normalized1.data, inverseStd1, norm1Gain, g.dx2.data, g.norm1Gain.data,
                 g.norm1Bias.data, g.dy.data);
         return g;
+    }
+
+    /** {@code gradient} where the last pass kept nothing out, else {@code gradient ∘ mask} in {@code into}. */
+    private Floats masked(Floats gradient, float[] mask, Floats into) {
+        if (!dropping) {
+            return gradient;
+        }
+        float[] row = rowValues;
+        for (int r = 0; r < rows; r++) {
+            int at = r * width;
+            gradient.data.get(at, row, 0, width);
+            for (int j = 0; j < width; j++) {
+                row[j] *= mask[at + j];
+            }
+            into.data.put(at, row, 0, width);
+        }
+        return into;
     }
 
     /** The input's gradient after {@link #backward}, as rows [B, T, d]: a view of a buffer of this pass. */
@@ -251,7 +337,7 @@ public final class TransformerBlockKernel {
         return rowData.array.reshape(minibatch, steps, width);
     }
 
-    /** Causal multi-head self-attention of qkv into attended, keeping the probabilities. */
+    /** Causal multi-head self-attention of qkv into attended, keeping the probabilities (and what dropout kept). */
     private void attention() {
         float scale = (float) (1 / Math.sqrt(headSize));
         FloatBuffer p = probabilities.data;
@@ -264,14 +350,22 @@ public final class TransformerBlockKernel {
                 p.get((int) at, headScores);
                 CausalSoftmax.forward(headScores, 0, steps);
                 p.put((int) at, headScores);
-                gemm(false, false, steps, headSize, steps, 1f, probabilities.at(at), steps,
+                var weights = probabilities.at(at);
+                if (dropping) {
+                    for (int i = 0; i < headScores.length; i++) {
+                        headScores[i] *= attentionMask[(int) at + i];
+                    }
+                    dropped.data.put((int) at, headScores);
+                    weights = dropped.at(at);
+                }
+                gemm(false, false, steps, headSize, steps, 1f, weights, steps,
                         qkv.at(qkvRows + 2L * width + h * headSize), 3 * width,
                         0f, attended.at((long) b * steps * width + h * headSize), width);
             }
         }
     }
 
-    /** dAttended → dQkv: through P·v, the softmax and the scaled q·kᵀ, head by head. */
+    /** dAttended → dQkv: through P·v (P after dropout), dropout, the softmax and the scaled q·kᵀ, head by head. */
     private void attentionBackward(Backward g) {
         float scale = (float) (1 / Math.sqrt(headSize));
         FloatBuffer p = probabilities.data;
@@ -288,10 +382,15 @@ public final class TransformerBlockKernel {
                 // dP = dAttended·vᵀ; dv = Pᵀ·dAttended
                 gemm(false, true, steps, steps, headSize, 1f, dAttended, width, qkv.at(v), 3 * width,
                         0f, g.dScores.at(0), steps);
-                gemm(true, false, steps, headSize, steps, 1f, probabilities.at(at), steps, dAttended, width,
-                        0f, g.dQkv.at(v), 3 * width);
+                gemm(true, false, steps, headSize, steps, 1f, (dropping ? dropped : probabilities).at(at), steps,
+                        dAttended, width, 0f, g.dQkv.at(v), 3 * width);
                 p.get((int) at, headScores);
                 dp.get(0, headGradient);
+                if (dropping) {
+                    for (int i = 0; i < headGradient.length; i++) {
+                        headGradient[i] *= attentionMask[(int) at + i];
+                    }
+                }
                 CausalSoftmax.backward(headGradient, headScores, 0, steps);
                 dp.put(0, headGradient);
                 // S = scale·q·kᵀ: dq = scale·dS·k, dk = scale·dSᵀ·q
@@ -368,6 +467,7 @@ public final class TransformerBlockKernel {
         private final Floats dHidden = new Floats(rows, hiddenWidth);
         private final Floats dNormed = new Floats(rows, width);
         private final Floats dx2 = new Floats(rows, width);
+        private final Floats dBranch = new Floats(rows, width);
         private final Floats dAttended = new Floats(rows, width);
         private final Floats dQkv = new Floats(rows, 3L * width);
         private final Floats dScores = new Floats(steps, steps);

@@ -31,7 +31,7 @@ public final class FastLayerNormLayer extends FastSameDiffLayer {
     }
 
     @Override
-    void forward(INDArray outputRows) {
+    void forward(INDArray outputRows, boolean training) {
         int minibatch = (int) input.size(0);
         var wanted = new MinibatchParts(minibatch, ((LayerNorm) layerConf()).getThreads());
         if (work == null || slices.examples() != minibatch || slices.count() != wanted.count()) {

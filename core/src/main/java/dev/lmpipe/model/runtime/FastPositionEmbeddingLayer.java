@@ -31,7 +31,7 @@ public final class FastPositionEmbeddingLayer extends FastSameDiffLayer {
     }
 
     @Override
-    void forward(INDArray outputRows) {
+    void forward(INDArray outputRows, boolean training) {
         int examples = (int) input.size(0);
         int width = (int) input.size(1);
         int steps = (int) input.size(2);

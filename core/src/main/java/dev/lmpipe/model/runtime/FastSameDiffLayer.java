@@ -32,9 +32,10 @@ public abstract class FastSameDiffLayer extends CorrectedSameDiffLayer {
 
     /**
      * Writes the output for {@link #input} ([B, width, block], NCW, any layout) into {@code outputRows}: 'c' order
-     * [B, block, width], rows (example, step) as the layers above read them.
+     * [B, block, width], rows (example, step) as the layers above read them. {@code training}: a pass whose
+     * backward pass follows, which may drop values.
      */
-    abstract void forward(INDArray outputRows);
+    abstract void forward(INDArray outputRows, boolean training);
 
     /**
      * After {@link #forward} of the same input: writes the input's gradient for {@code outputGradient} ([B, width,
@@ -51,7 +52,7 @@ public abstract class FastSameDiffLayer extends CorrectedSameDiffLayer {
         }
         // [B, width, block] as a view of rows: the layer above copies its slices' rows without transposing them.
         var output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, rowShape(), 'c');
-        forward(output);
+        forward(output, training);
         forwardOf = training ? input : null;
         return output.permute(0, 2, 1);
     }
@@ -67,7 +68,7 @@ public abstract class FastSameDiffLayer extends CorrectedSameDiffLayer {
         }
         assertInputSet(true);
         if (forwardOf != input) {
-            forward(workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, rowShape(), 'c'));
+            forward(workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, rowShape(), 'c'), true);
         }
         forwardOf = null;
         var inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, rowShape(), 'c');
@@ -93,7 +94,7 @@ public abstract class FastSameDiffLayer extends CorrectedSameDiffLayer {
         return (SequenceLayer) layerConf();
     }
 
-    private boolean fast() {
+    boolean fast() {
         var layer = sequenceLayer();
         // Java and OpenBLAS work on the arrays' host memory: the CPU backend, unless told to take DL4J's path.
         return Kernels.onHost() && input != null && dataType == DataType.FLOAT

@@ -1,10 +1,12 @@
 package dev.lmpipe.model.runtime;
 
 import dev.lmpipe.model.TransformerBlock;
+import dev.lmpipe.model.kernel.DropoutMasks;
 import dev.lmpipe.model.kernel.TransformerBlockKernel;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -28,8 +30,18 @@ public final class FastTransformerBlockLayer extends FastSameDiffLayer {
         return setUp(new FastTransformerBlockLayer(conf, dataType), conf, layerIndex, paramsView, initializeParams);
     }
 
+    /** The block's dropout runs in {@link TransformerBlockKernel} only; TransformerSpec refuses it elsewhere first. */
     @Override
-    void forward(INDArray outputRows) {
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        double dropout = ((TransformerBlock) layerConf()).getDropout();
+        if (training && dropout > 0 && !fast()) {
+            throw new IllegalStateException("model.dropout = " + dropout + ": " + TransformerBlock.DROPOUT_NEEDS_KERNELS);
+        }
+        return super.activate(training, workspaceMgr);
+    }
+
+    @Override
+    void forward(INDArray outputRows, boolean training) {
         long[] shape = input.shape();
         var block = (TransformerBlock) layerConf();
         var wanted = new MinibatchParts((int) shape[0], block.getThreads());
@@ -44,7 +56,11 @@ public final class FastTransformerBlockLayer extends FastSameDiffLayer {
                 }
             }
         }
-        slices.run(p -> slices.of(outputRows, p).assign(kernels[p].forward(slices.of(input, p), paramTable)));
+        // One seed per pass from ND4J's generator, which Spark's workers seed per step: reproducible runs.
+        var dropout = training && block.getDropout() > 0
+                ? new DropoutMasks((float) block.getDropout(), Nd4j.getRandom().nextLong()) : null;
+        slices.run(p -> slices.of(outputRows, p).assign(
+                kernels[p].forward(slices.of(input, p), paramTable, dropout, slices.from(p))));
     }
 
     @Override
