@@ -10,7 +10,8 @@
 #   MODELS="lstm gpt" (default), SEEDS="1 2 3" (default; odd seeds run the reference first, even ones lmpipe),
 #   BATCH=32 windows per step (lmpipe: one worker in local mode, its minibatch sliced across both cores; WORKERS=2
 #   gives the older 2 averaged workers x BATCH/2), PLAIN_SECONDS=60, VALIDATION_FRACTION=0.05 (lmpipe's own
-#   validation split, taken out of the reference's training text).
+#   validation split, taken out of the reference's training text), LSTM_CONF and GPT_CONF (lmpipe's configuration of
+#   each model: conf/train-lstm.conf and conf/train-transformer.conf by default).
 # Needs: Debian's python3-torch and libopenblas0-pthread (see ../shared/bench/README.md), Java 17, Maven.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,18 +33,8 @@ lmpipe="$root/lmpipe"
 classpath="$root/jobs/target/lmpipe.jar:$root/jobs/target/lib/*"
 json() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 
-# The reference trains on the first 90% of the characters and evaluates on the characters after them that its
-# non-overlapping windows of 64 reach within its 100,000-character budget (1,562 windows: 99,969 characters, 99,968
-# of them predicted): lmpipe trains on the same 90% and is evaluated on exactly those characters.
-/usr/bin/python3 - "$corpus" "$work" <<'EOF'
-import sys
-text = open(sys.argv[1], encoding="utf-8").read()
-n = int(0.9 * len(text))
-seq_len, budget = 64, 100_000
-windows = min(budget, len(text) - n - 1) // seq_len
-open(sys.argv[2] + "/head.txt", "w", encoding="utf-8").write(text[:n])
-open(sys.argv[2] + "/tail.txt", "w", encoding="utf-8").write(text[n:n + windows * seq_len + 1])
-EOF
+# lmpipe trains on the reference's first 90% and is evaluated on exactly the reference's held-out characters.
+/usr/bin/python3 "$root/bench/heldout_split.py" "$corpus" "$work"
 "$lmpipe" tokenize "$work/head.txt" -o "$work/train-data" --set blockBytes=8192 --set validationFraction="$validation" \
   --set testFraction=0 --overwrite | tail -1
 "$lmpipe" tokenize "$work/tail.txt" -o "$work/heldout-data" --vocab-from "$work/train-data" \
@@ -51,7 +42,7 @@ EOF
 
 declare -A result
 for model in $models; do
-  if [ "$model" = lstm ]; then conf="$root/conf/train-lstm.conf"; else conf="$root/conf/train-transformer.conf"; fi
+  if [ "$model" = lstm ]; then conf="${LSTM_CONF:-$root/conf/train-lstm.conf}"; else conf="${GPT_CONF:-$root/conf/train-transformer.conf}"; fi
   if [ "$workers" = 0 ]; then settings=(--set batchSize="$batch"); else settings=(--set workers="$workers" --set batchSize=$((batch / workers))); fi
   rm -f "$work/pairs-$model.jsonl"
   for seed in $seeds; do
