@@ -36,7 +36,8 @@ class ConfFilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train-lstm.conf", "train-transformer.conf", "train-mlp.conf"})
+    @ValueSource(strings = {"train-lstm.conf", "train-transformer.conf", "train-mlp.conf", "train-transformer-10min.conf",
+            "train-lstm-10min.conf"})
     void trainingPresetsStateEveryTrainingSetting(String file) {
         var stated = new TreeSet<String>();
         for (var setting : ConfigLoader.readFile(CONF.resolve(file))) {
