@@ -152,9 +152,10 @@ public final class Networks {
      * GPT: token and position embeddings, pre-norm blocks, a final LayerNorm, softmax. The blocks are SameDiff
      * layers inside a MultiLayerNetwork, so Spark parameter averaging and ModelSerializer work unchanged.
      * Dropout where nanoGPT has it: a layer after the embeddings' sum, and inside each block (its attention
-     * probabilities and residual branches, {@link TransformerBlock}). The blocks' linear maps and the output layer start as PyTorch's nn.Linear, U(±1/√fan-in):
-     * GPT-2's N(0, 0.02) with depth-scaled residual projections learned 0.08 nats/char worse after 458 steps of the
-     * reference (bench/archive/RESULTS-2026-11.md, "quality per character").
+     * probabilities and residual branches, {@link TransformerBlock}). The blocks' linear maps and the output layer
+     * start as PyTorch's nn.Linear, U(±1/√fan-in): GPT-2's N(0, 0.02) with depth-scaled residual projections learned
+     * 0.08 nats/char worse after 458 steps of the reference (bench/archive/RESULTS-2026-11.md, "quality per
+     * character").
      */
     static MultiLayerNetwork transformer(TransformerSpec spec, int vocabularySize, Optimization optimization) {
         var layers = base(optimization)
@@ -215,10 +216,10 @@ public final class Networks {
     }
 
     /**
-     * AdamW's decay ({@link DecoupledWeightDecay}). DL4J applies a layer's regularization
-     * to the parameters it calls weights, not to its biases: every lmpipe layer declares its matrices and embeddings
-     * as weights, its biases and normalisations' gains and biases as biases, so exactly the 2-D parameters decay (as
-     * nanoGPT decides, embeddings included: a character vocabulary has no rare rows for the decay to wipe out).
+     * AdamW's decay ({@link DecoupledWeightDecay}). DL4J applies a layer's regularization to the parameters it calls
+     * weights, not to its biases: every lmpipe layer declares its matrices and embeddings as weights, its biases and
+     * normalisations' gains and biases as biases, so exactly the 2-D parameters decay (as nanoGPT decides,
+     * embeddings included: a character vocabulary has no rare rows for the decay to wipe out).
      */
     private static List<Regularization> weightDecay(Optimization optimization) {
         var decay = new ArrayList<Regularization>();
