@@ -46,18 +46,12 @@ public final class Networks {
      * on as many ({@link FastAdam}).
      */
     public static void useThreads(MultiLayerNetwork network, int threads) {
-        var confs = network.getLayerWiseConfigurations().getConfs();
-        for (int i = 0; i < confs.size(); i++) {
-            var layer = confs.get(i).getLayer();
-            if (layer instanceof SlicesMinibatches sliced) {
+        for (var conf : network.getLayerWiseConfigurations().getConfs()) {
+            if (conf.getLayer() instanceof SlicesMinibatches sliced) {
                 sliced.setThreads(threads);
             }
-            for (var param : network.getLayer(i).paramTable().keySet()) {
-                if (layer.getUpdaterByParam(param) instanceof FastAdam adam) {
-                    adam.setThreads(threads);
-                }
-            }
         }
+        forEachAdam(network, adam -> adam.setThreads(threads));
     }
 
     /**
