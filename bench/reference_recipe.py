@@ -9,9 +9,13 @@ The reference's models and evaluation, imported from it unchanged, with what lmp
     biases and LayerNorm's parameters (Networks.applyOptimization);
   - the gradient of the mean loss clipped to a global L2 norm (the reference's own clip_grad_norm_, 1.0 by default);
   - GPT dropout where nanoGPT and lmpipe drop: the embeddings' sum, the attention probabilities and each residual
-    branch's output (the reference's Block drops the residual branches only).
+    branch's output (the reference's Block drops the residual branches only); LSTM dropout where lmpipe drops: the
+    input of every layer after the first LSTM, the output layer's included (PyTorch's LSTM drops between its layers
+    only).
 Training stops at --max-seconds of training or --max-chars characters, whichever comes first; the last line is the
-reference's JSON object, with the recipe's settings added.
+reference's JSON object, with the recipe's settings added. With --decay-by-time the decay is measured in training
+seconds against --max-seconds instead of characters, so that it ends when the time does, at whatever speed the
+reference trains: the schedule a budget of time calls for, given to the reference at its own speed.
 """
 import argparse
 import importlib.util
@@ -68,14 +72,36 @@ class DroppingGPT(reference.CharGPT):
         return self.head(self.ln(h))
 
 
-def rate(args, characters, per_step):
-    """lmpipe's LearningRateSchedule.at: the rate of the step that starts after `characters`."""
+class DroppingLSTM(reference.CharLSTM):
+    """The reference's LSTM with its top layer's output dropped before the output layer, as lmpipe drops it."""
+
+    def __init__(self, vocab, embed, hidden, layers, dropout):
+        super().__init__(vocab, embed, hidden, layers, dropout)
+        self.output_drop = nn.Dropout(dropout)
+
+    def forward(self, x):
+        out, _ = self.lstm(self.embed(x))
+        return self.head(self.output_drop(out))
+
+
+def rate(args, characters, per_step, seconds):
+    """lmpipe's LearningRateSchedule.at: the rate of the step that starts after `characters`; with --decay-by-time
+    the decay's progress is the training time spent since the warmup over the time left after it."""
     after = characters + per_step
     if after < args.warmup:
         return args.lr * after / args.warmup
-    if args.schedule == "constant" or characters >= args.length:
-        return args.lr * (1 if args.schedule == "constant" else args.floor)
-    progress = max(0, characters - args.warmup) / max(1, args.length - args.warmup)
+    if args.decay_by_time:
+        if args.warmup_end is None:
+            args.warmup_end = seconds
+        progress = min(1.0, (seconds - args.warmup_end) / max(1e-9, args.max_seconds - args.warmup_end))
+    elif args.schedule == "constant" or characters >= args.length:
+        progress = 1.0
+    else:
+        progress = max(0, characters - args.warmup) / max(1, args.length - args.warmup)
+    if args.schedule == "constant":
+        return args.lr
+    if progress >= 1.0:
+        return args.lr * args.floor
     remaining = 0.5 * (1 + math.cos(math.pi * progress)) if args.schedule == "cosine" else 1 - progress
     return args.lr * (args.floor + (1 - args.floor) * remaining)
 
@@ -99,6 +125,8 @@ def main():
     ap.add_argument("--floor", type=float, default=0.1)
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--clip", type=float, default=1.0, help="global L2 limit on the mean loss's gradient")
+    ap.add_argument("--decay-by-time", action="store_true",
+                    help="the decay ends at --max-seconds of training, not at --length characters")
     ap.add_argument("--max-seconds", type=float, default=60.0)
     ap.add_argument("--max-chars", type=int, default=0, help="0: no limit")
     ap.add_argument("--threads", type=int, default=1, help="as the reference's --threads")
@@ -108,7 +136,8 @@ def main():
     args.layers = args.layers or (1 if args.model == "lstm" else 4)
     args.lr = args.lr or (2e-3 if args.model == "lstm" else 1e-3)
     args.length = args.length or args.max_chars
-    if args.schedule != "constant" and not args.length:
+    args.warmup_end = None
+    if args.schedule != "constant" and not args.length and not args.decay_by_time:
         sys.exit("--schedule " + args.schedule + " needs --length or --max-chars: where the decay ends")
 
     torch.manual_seed(args.seed)
@@ -121,7 +150,7 @@ def main():
     train, val = data[:cut], data[cut:]
 
     if args.model == "lstm":
-        model = reference.CharLSTM(len(chars), args.embed, args.hidden, args.layers, args.dropout)
+        model = DroppingLSTM(len(chars), args.embed, args.hidden, args.layers, args.dropout)
     else:
         model = DroppingGPT(len(chars), args.seq_len, args.embd, args.heads, args.layers, args.dropout)
     params = sum(p.numel() for p in model.parameters())
@@ -137,7 +166,7 @@ def main():
     while train_time < args.max_seconds and (not args.max_chars or steps * per_step < args.max_chars):
         t0 = time.perf_counter()
         for group in opt.param_groups:
-            group["lr"] = rate(args, steps * per_step, per_step)
+            group["lr"] = rate(args, steps * per_step, per_step, train_time)
         starts = torch.randint(0, len(train) - args.seq_len - 1, (args.batch,), generator=gen)
         x = torch.stack([train[s:s + args.seq_len] for s in starts])
         y = torch.stack([train[s + 1:s + 1 + args.seq_len] for s in starts])
@@ -170,7 +199,8 @@ def main():
         "val_ppl": round(math.exp(nats), 3),
         "gflops_per_sec": round(chars_per_s * reference.flops_per_char(model, args) / 1e9, 2),
         "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "recipe": {"lr": args.lr, "schedule": args.schedule, "warmup": args.warmup, "length": args.length,
+        "recipe": {"lr": args.lr, "schedule": args.schedule, "warmup": args.warmup,
+                   "length": "max-seconds" if args.decay_by_time else args.length,
                    "floor": args.floor, "weight_decay": args.weight_decay, "clip": args.clip,
                    "dropout": args.dropout},
     }))

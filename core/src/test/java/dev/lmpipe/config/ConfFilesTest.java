@@ -6,12 +6,15 @@ import dev.lmpipe.generate.GenerateConfig;
 import dev.lmpipe.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,9 +38,19 @@ class ConfFilesTest {
         assertThat(load(GenerateConfig.class, GenerateConfig.DEFAULTS, "generate.conf")).isEqualTo(GenerateConfig.DEFAULTS);
     }
 
+    /** Every training preset: conf/train-*.conf, except the demo's, which states only what it changes. */
+    static Stream<String> trainingPresets() throws IOException {
+        try (var files = Files.list(CONF)) {
+            var presets = files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.startsWith("train-") && name.endsWith(".conf") && !name.equals("train-demo.conf"))
+                    .sorted().toList();
+            assertThat(presets).contains("train-lstm.conf", "train-transformer.conf", "train-mlp.conf");
+            return presets.stream();
+        }
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"train-lstm.conf", "train-transformer.conf", "train-mlp.conf", "train-transformer-10min.conf",
-            "train-lstm-10min.conf"})
+    @MethodSource("trainingPresets")
     void trainingPresetsStateEveryTrainingSetting(String file) {
         var stated = new TreeSet<String>();
         for (var setting : ConfigLoader.readFile(CONF.resolve(file))) {
