@@ -22,13 +22,7 @@ corpus="$root/../shared/data/tinyshakespeare.txt"
 lmpipe="$root/lmpipe"
 if [ "$model" = lstm ]; then conf="$root/conf/train-lstm.conf"; else conf="$root/conf/train-transformer.conf"; fi
 mkdir -p "$work"
-if [ ! -f "$work/heldout-data/_SUCCESS" ]; then
-  /usr/bin/python3 "$root/bench/heldout_split.py" "$corpus" "$work"
-  "$lmpipe" tokenize "$work/head.txt" -o "$work/train-data" --set blockBytes=8192 --set validationFraction=0.05 \
-    --set testFraction=0 --overwrite | tail -1
-  "$lmpipe" tokenize "$work/tail.txt" -o "$work/heldout-data" --vocab-from "$work/train-data" \
-    --set validationFraction=0 --set testFraction=0 --overwrite | tail -1
-fi
+"$root/bench/heldout_data.sh" "$corpus" "$work"
 echo "=== $model, $characters characters per variant, seed $seed ($(getconf _NPROCESSORS_ONLN) cores," \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u '+%F %H:%M') UTC," \
   "commit $(cd "$root" && git rev-parse --short HEAD))"

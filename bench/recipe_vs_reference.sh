@@ -8,7 +8,7 @@
 # reference's are training alone. Prints lmpipe's validation curve and both held-out losses.
 # Usage: bench/recipe_vs_reference.sh CONF [minutes, default 60] [work dir]
 #   SIDES="lmpipe reference" (default: both, in this order), SEED=1.
-# Needs: Debian's python3-torch and libopenblas0-pthread (see ../shared/bench/README.md), Java 17, Maven.
+# Needs: Debian's python3-torch and libopenblas0-pthread, Java 17, Maven.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 conf="$(realpath "${1:?usage: bench/recipe_vs_reference.sh CONF [minutes] [work dir]}")"
@@ -28,13 +28,7 @@ echo "=== $(basename "$conf"), $minutes min, seed $seed ($(getconf _NPROCESSORS_
 
 for side in $sides; do
   if [ "$side" = lmpipe ]; then
-    if [ ! -f "$work/heldout-data/_SUCCESS" ]; then
-      /usr/bin/python3 "$root/bench/heldout_split.py" "$corpus" "$work"
-      "$lmpipe" tokenize "$work/head.txt" -o "$work/train-data" --set blockBytes=8192 --set validationFraction=0.05 \
-        --set testFraction=0 --overwrite | tail -1
-      "$lmpipe" tokenize "$work/tail.txt" -o "$work/heldout-data" --vocab-from "$work/train-data" \
-        --set validationFraction=0 --set testFraction=0 --overwrite | tail -1
-    fi
+    "$root/bench/heldout_data.sh" "$corpus" "$work"
     /usr/bin/time -f "wall %e s, max RSS %M KB" -o "$work/lmpipe.time" \
       "$lmpipe" train -c "$conf" -d "$work/train-data" -o "$work/run" --overwrite --master 'local[2]' \
       --set maxMinutes="$minutes" --set seed="$seed" > "$work/lmpipe.log"

@@ -34,11 +34,7 @@ classpath="$root/jobs/target/lmpipe.jar:$root/jobs/target/lib/*"
 json() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 
 # lmpipe trains on the reference's first 90% and is evaluated on exactly the reference's held-out characters.
-/usr/bin/python3 "$root/bench/heldout_split.py" "$corpus" "$work"
-"$lmpipe" tokenize "$work/head.txt" -o "$work/train-data" --set blockBytes=8192 --set validationFraction="$validation" \
-  --set testFraction=0 --overwrite | tail -1
-"$lmpipe" tokenize "$work/tail.txt" -o "$work/heldout-data" --vocab-from "$work/train-data" \
-  --set validationFraction=0 --set testFraction=0 --overwrite | tail -1
+"$root/bench/heldout_data.sh" "$corpus" "$work" "$validation"
 
 declare -A result
 for model in $models; do
