@@ -87,6 +87,17 @@ public final class LearningRateSchedule implements ISchedule {
         return anchored;
     }
 
+    /**
+     * This schedule with its decay ending by {@code characters} at the latest: where a time budget is expected to end
+     * training, estimated again before every round (the decay then follows the job's measured speed, not a fixed
+     * length). {@link Long#MAX_VALUE} as {@code decayCharacters} stands for an end not known yet: the peak until then.
+     */
+    public LearningRateSchedule endingBy(long characters) {
+        var ending = clone();
+        ending.decayCharacters = Math.min(decayCharacters, Math.max(0, characters));
+        return ending;
+    }
+
     /** The rate of the step that starts after {@code characters} trained characters. */
     public double at(long characters) {
         // The warmup's first step trains at a rate above 0: each step is weighed by where it ends.

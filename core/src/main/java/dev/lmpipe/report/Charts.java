@@ -67,6 +67,21 @@ public final class Charts {
                 "Characters trained per second in every averaging round, over the wall-clock time of the training run.", chart);
     }
 
+    /** Whether {@link #learningRate} has something to draw: rounds that recorded their rate. */
+    public static boolean hasLearningRates(RunHistory history) {
+        return history.rounds().stream().anyMatch(round -> round.learningRate() != null);
+    }
+
+    public static dev.lmpipe.report.Chart learningRate(RunHistory history) {
+        XYChart chart = xy("Learning rate", "characters trained (millions)", "learning rate");
+        var recorded = history.rounds().stream().filter(round -> round.learningRate() != null).toList();
+        chart.addSeries("learning rate per round", millions(recorded.stream().map(RoundLine::trainedCharacters).toList()),
+                recorded.stream().map(RoundLine::learningRate).toList()).setMarker(SeriesMarkers.NONE);
+        return png("learning-rate.png", "Learning rate",
+                "Adam's learning rate at the start of every averaging round (the schedule's warmup and decay), against"
+                        + " millions of characters trained.", chart);
+    }
+
     public static dev.lmpipe.report.Chart hardest(EvaluationReport report, int count) {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("Hardest characters")
                 .xAxisTitle("character").yAxisTitle("mean nats").build();

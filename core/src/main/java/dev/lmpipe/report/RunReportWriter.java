@@ -31,6 +31,9 @@ public final class RunReportWriter {
         if (!history.rounds().isEmpty()) {
             charts.add(Charts.throughput(history));
         }
+        if (Charts.hasLearningRates(history)) {
+            charts.add(Charts.learningRate(history));
+        }
         if (!evaluation.characterLosses().isEmpty()) {
             charts.add(Charts.hardest(evaluation, hardest));
             charts.add(Charts.positions(evaluation));

@@ -13,7 +13,10 @@ import dev.lmpipe.model.LearningRateSchedule;
  * @param unit   what {@code warmup} and {@code length} count: {@code characters} trained by the whole job, or
  *               {@code steps}, one minibatch on every worker ({@code workers × batchSize × seqLen} characters)
  * @param warmup the warmup's length (0: none)
- * @param length where the decay ends, counted from the run's start, warmup included; 0: at {@code maxCharacters}
+ * @param length where the decay ends, counted from the run's start, warmup included; 0: where training ends, at
+ *               {@code maxCharacters} or where {@code maxMinutes} is expected to end it, whichever comes first (the
+ *               latter estimated before every round from the job's speed so far, so that the rates then depend on
+ *               the machine's speed and a rerun is not bit for bit the same)
  * @param floor  the rate at the decay's end and after, as a fraction of {@code learningRate}
  */
 public record ScheduleConfig(LearningRateSchedule.Shape kind, Unit unit, long warmup, long length, double floor) {
@@ -51,14 +54,15 @@ public record ScheduleConfig(LearningRateSchedule.Shape kind, Unit unit, long wa
         return kind != LearningRateSchedule.Shape.constant || warmup > 0;
     }
 
-    /** Whether the schedule needs {@code maxCharacters} for where its decay ends. */
-    boolean endsAtMaxCharacters() {
+    /** Whether the decay ends where training does ({@code maxCharacters}, {@code maxMinutes}) rather than at a length. */
+    public boolean endsWithTraining() {
         return kind != LearningRateSchedule.Shape.constant && length == 0;
     }
 
     /**
      * The schedule of a run, in characters; null when the rate is constant (Adam then keeps its plain rate, exactly as
-     * without a schedule).
+     * without a schedule). A decay that ends with training but has no {@code maxCharacters} ends at
+     * {@link Long#MAX_VALUE} until the time budget's end is estimated ({@link LearningRateSchedule#endingBy}).
      *
      * @param charactersPerStep the characters of one minibatch on every worker
      */
@@ -69,7 +73,8 @@ public record ScheduleConfig(LearningRateSchedule.Shape kind, Unit unit, long wa
         long perUnit = unit == Unit.steps ? charactersPerStep : 1;
         long warmupCharacters = Math.multiplyExact(warmup, perUnit);
         long end = kind == LearningRateSchedule.Shape.constant ? warmupCharacters
-                : length > 0 ? Math.multiplyExact(length, perUnit) : maxCharacters;
+                : length > 0 ? Math.multiplyExact(length, perUnit)
+                : maxCharacters > 0 ? maxCharacters : Long.MAX_VALUE;
         if (end <= warmupCharacters && kind != LearningRateSchedule.Shape.constant) {
             throw new InvalidSetting("schedule.warmup", String.format("must end before the decay does: %,d characters"
                     + " of warmup, decay to maxCharacters = %,d", warmupCharacters, end), java.util.List.of("maxCharacters"));
@@ -77,16 +82,25 @@ public record ScheduleConfig(LearningRateSchedule.Shape kind, Unit unit, long wa
         return new LearningRateSchedule(kind, learningRate, warmupCharacters, end, floor, charactersPerStep);
     }
 
-    /** For train's first line. */
-    public static String describe(LearningRateSchedule schedule, double learningRate) {
+    /**
+     * For train's first line.
+     *
+     * @param timeBudget whether the decay's end follows {@code maxMinutes} when that ends training first
+     */
+    public static String describe(LearningRateSchedule schedule, double learningRate, boolean timeBudget) {
         if (schedule == null) {
             return "learning rate " + learningRate;
         }
         String warmup = schedule.getWarmupCharacters() > 0
                 ? String.format(", warmup %,d characters", schedule.getWarmupCharacters()) : "";
-        return schedule.getShape() == LearningRateSchedule.Shape.constant
-                ? String.format("learning rate %s%s", learningRate, warmup)
-                : String.format("learning rate %s%s, %s decay to %s at %,d characters", learningRate, warmup,
-                schedule.getShape(), learningRate * schedule.getFloor(), schedule.getDecayCharacters());
+        if (schedule.getShape() == LearningRateSchedule.Shape.constant) {
+            return String.format("learning rate %s%s", learningRate, warmup);
+        }
+        long end = schedule.getDecayCharacters();
+        String where = end == Long.MAX_VALUE ? "where maxMinutes ends training (estimated from the speed)"
+                : String.format("at %,d characters", end)
+                + (timeBudget ? " or where maxMinutes ends training, if that comes first" : "");
+        return String.format("learning rate %s%s, %s decay to %s %s", learningRate, warmup, schedule.getShape(),
+                learningRate * schedule.getFloor(), where);
     }
 }

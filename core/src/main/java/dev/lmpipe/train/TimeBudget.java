@@ -55,6 +55,23 @@ public final class TimeBudget {
         return !limited() || elapsedSeconds(nowNanos) + roundSeconds + reserveSeconds() <= limitSeconds;
     }
 
+    /**
+     * Where this job's training is expected to end, in characters trained by the run: {@code trained} now plus what is
+     * left of the budget, less {@link #reserveSeconds}, at this job's speed since its first round started (the
+     * evaluations and checkpoints between rounds included: they recur). {@link Long#MAX_VALUE} without a budget or
+     * before a round has been timed.
+     *
+     * @param trainedByThisJob characters this job has trained since {@code firstRoundNanos}
+     */
+    public long charactersAtEnd(long nowNanos, long trained, long trainedByThisJob, long firstRoundNanos) {
+        double measuredSeconds = (nowNanos - firstRoundNanos) / 1e9;
+        if (!limited() || trainedByThisJob <= 0 || measuredSeconds <= 0) {
+            return Long.MAX_VALUE;
+        }
+        double left = Math.max(0, limitSeconds - elapsedSeconds(nowNanos) - reserveSeconds());
+        return trained + (long) (left * trainedByThisJob / measuredSeconds);
+    }
+
     /** Seconds kept for the final evaluation, checkpoint and report. */
     public double reserveSeconds() {
         double evaluation = evaluationTimed() ? evaluationSeconds : 0;

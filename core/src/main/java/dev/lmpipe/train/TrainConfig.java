@@ -98,10 +98,11 @@ public record TrainConfig(String dataset, String output, ModelConfig model, int 
         }
         new Optimization(learningRate, gradientClip, gradientClipScope, weightDecay, seqLen, tbptt, seed);
         model.spec().checkSeqLen(seqLen);
-        if (schedule.endsAtMaxCharacters() && maxCharacters == 0) {
-            throw new InvalidSetting("schedule.length", "must be set, or maxCharacters, for a " + schedule.kind()
-                    + " schedule: it is where the decay ends (0 means at maxCharacters, which is 0: no limit)",
-                    java.util.List.of("maxCharacters", "schedule.kind"));
+        if (schedule.endsWithTraining() && maxCharacters == 0 && maxMinutes == 0) {
+            throw new InvalidSetting("schedule.length", "must be set, or maxCharacters or maxMinutes, for a "
+                    + schedule.kind() + " schedule: it is where the decay ends (0 means where training ends, and"
+                    + " maxCharacters and maxMinutes are 0: no limit)",
+                    java.util.List.of("maxCharacters", "maxMinutes", "schedule.kind"));
         }
         if (checkpoint == null) {
             checkpoint = CheckpointConfig.DEFAULTS;

@@ -39,7 +39,7 @@ class RunReportWriterTest {
                     validation, validation / Math.log(2), Math.exp(validation), 10, 8192, true, "c" + epoch, "t"))).append('\n');
             for (int r = 1; r <= 4; r++) {
                 long round = (epoch - 1) * 4L + r;
-                rounds.append(Json.line(new RoundLine(epoch, round, round * 20_480, 3.0 / round, round * 2.5, 8000 + round)))
+                rounds.append(Json.line(new RoundLine(epoch, round, round * 20_480, 3.0 / round, round * 2.5, 8000 + round, 0.002)))
                         .append('\n');
             }
         }
@@ -58,6 +58,17 @@ class RunReportWriterTest {
     }
 
     @Test
+    void roundsWrittenBeforeTheLearningRateWasRecordedReadWithoutItAndDrawNoRateChart() throws Exception {
+        Path run = work.resolve("older-run");
+        Files.createDirectories(run);
+        Files.writeString(run.resolve(RunHistory.ROUNDS), "{\"epoch\":1,\"round\":1,\"trainedCharacters\":2048,"
+                + "\"loss\":3.1,\"seconds\":1.5,\"charactersPerSecond\":1365.3}\n");
+        var history = RunHistory.read(storage, run.toString());
+        assertThat(history.rounds()).singleElement().extracting(RoundLine::learningRate).isNull();
+        assertThat(Charts.hasLearningRates(history)).isFalse();
+    }
+
+    @Test
     void reportRendersFromFixedMetricsWithDecodablePngsResolvableLinksAndMatchingNumbers() throws Exception {
         Path run = writeRun(work.resolve("run"), 2.4);
         var history = RunHistory.read(storage, run.toString());
@@ -73,7 +84,8 @@ class RunReportWriterTest {
         }
 
         assertThat(report.charts()).extracting(Chart.Listing::file)
-                .containsExactly("loss.png", "perplexity.png", "throughput.png", "hardest.png", "position.png");
+                .containsExactly("loss.png", "perplexity.png", "throughput.png", "learning-rate.png", "hardest.png",
+                        "position.png");
         for (var chart : report.charts()) {
             var image = ImageIO.read(output.resolve(chart.file()).toFile());
             assertThat(image).as(chart.file()).isNotNull();

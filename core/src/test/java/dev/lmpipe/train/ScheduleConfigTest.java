@@ -9,6 +9,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** The schedule.* settings resolved into a schedule in characters, and the combinations refused. */
 class ScheduleConfigTest {
@@ -46,13 +47,33 @@ class ScheduleConfigTest {
     @Test
     void aDecayWithNowhereToEndIsRefusedNamingTheSettings() {
         assertThatThrownBy(() -> config("schedule.kind=cosine"))
-                .hasMessageContaining("schedule.length").hasMessageContaining("maxCharacters");
+                .hasMessageContaining("schedule.length").hasMessageContaining("maxCharacters")
+                .hasMessageContaining("maxMinutes");
         assertThatThrownBy(() -> config("schedule.kind=cosine", "schedule.warmup=5000", "schedule.length=5000"))
                 .hasMessageContaining("schedule.warmup").hasMessageContaining("5000");
         var steps = config("schedule.kind=cosine", "schedule.unit=steps", "schedule.warmup=1000", "maxCharacters=100000");
         assertThatThrownBy(() -> steps.schedule().resolve(steps.learningRate(), steps.maxCharacters(), 2048))
                 .isInstanceOf(InvalidSetting.class).hasMessageContaining("schedule.warmup")
                 .hasMessageContaining("2,048,000");
+    }
+
+    @Test
+    void aDecayEndingWithATimeBudgetHoldsThePeakUntilItsEndIsEstimated() {
+        var config = config("schedule.kind=cosine", "schedule.warmup=1000", "maxMinutes=10");
+        var schedule = config.schedule().resolve(config.learningRate(), config.maxCharacters(), 2048);
+        assertThat(schedule.getDecayCharacters()).isEqualTo(Long.MAX_VALUE);
+        assertThat(schedule.at(5_000_000)).isEqualTo(config.learningRate(), within(1e-12));
+        assertThat(ScheduleConfig.describe(schedule, config.learningRate(), true)).contains("where maxMinutes ends");
+
+        // Halfway from the warmup's end to the estimated end: the cosine's middle, between the peak and the floor.
+        var estimated = schedule.endingBy(2_001_000);
+        assertThat(estimated.at(1_001_000)).isEqualTo(config.learningRate() * (0.1 + 0.9 * 0.5), within(1e-12));
+        assertThat(estimated.at(2_001_000)).isEqualTo(config.learningRate() * 0.1, within(1e-12));
+        // An estimate never moves the end past a fixed one.
+        var bounded = config("schedule.kind=cosine", "maxCharacters=1000000", "maxMinutes=10");
+        var fixed = bounded.schedule().resolve(bounded.learningRate(), bounded.maxCharacters(), 2048);
+        assertThat(fixed.endingBy(5_000_000).getDecayCharacters()).isEqualTo(1_000_000);
+        assertThat(fixed.endingBy(400_000).getDecayCharacters()).isEqualTo(400_000);
     }
 
     @Test

@@ -50,6 +50,28 @@ class TimeBudgetTest {
     }
 
     @Test
+    void trainingIsExpectedToEndWhereTheRestOfTheBudgetLessTheReserveHoldsAtTheSpeedSoFar() {
+        // 10 minutes from t = 0; the first round started at 20 s; the reserve is an evaluation of 30 s and a commit of 2.
+        var budget = new TimeBudget(10, 0, false, false);
+        budget.evaluated(30);
+        budget.committed(2);
+        // At 120 s, 1,000,000 characters into the run, 500,000 of them this job's in 100 s: 5,000 characters/s for the
+        // 600 - 120 - 32 = 448 s left.
+        assertThat(budget.charactersAtEnd(120 * SECOND, 1_000_000, 500_000, 20 * SECOND))
+                .isEqualTo(1_000_000 + 448 * 5_000);
+        // Past the point where training has to stop, the end is where training is now.
+        assertThat(budget.charactersAtEnd(590 * SECOND, 3_000_000, 2_850_000, 20 * SECOND)).isEqualTo(3_000_000);
+    }
+
+    @Test
+    void withoutABudgetOrASpeedTheEndIsNotKnown() {
+        assertThat(new TimeBudget(0, 0, false, false).charactersAtEnd(60 * SECOND, 100, 100, 0))
+                .isEqualTo(Long.MAX_VALUE);
+        assertThat(new TimeBudget(10, 0, false, false).charactersAtEnd(60 * SECOND, 100, 0, 60 * SECOND))
+                .isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void theBudgetCountsFromTheJobsStart() {
         var budget = new TimeBudget(1, 100 * SECOND, false, false);
         assertThat(budget.elapsedSeconds(130 * SECOND)).isEqualTo(30.0);

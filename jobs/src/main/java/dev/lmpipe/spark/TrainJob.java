@@ -66,6 +66,9 @@ public final class TrainJob {
     /** Rounds done when this job started, and the duration of its last round: what the time budget weighs. */
     private long roundsAtStart;
     private double lastRoundSeconds;
+    /** When this job's first round started and the run's characters then: its speed, where a decay ends with time. */
+    private long firstRoundNanos;
+    private long charactersAtFirstRound;
     /** This job's evaluation of the run's best checkpoint, which the report reuses; null if none yet. */
     private EvaluateJob.Evaluated bestEvaluation;
 
@@ -195,11 +198,17 @@ public final class TrainJob {
                         + " (%s), %d thread(s) per worker, %s%n",
                 config.model().spec(), network.numParams(), manifest.vocabulary().size(), workers, config.batchSize(),
                 config.averagingFrequency(), averagingConfig.describe(), threads, Kernels.describe());
-        out.printf("train: Adam, %s, %s%n", ScheduleConfig.describe(schedule, config.learningRate()),
+        out.printf("train: Adam, %s, %s%n", ScheduleConfig.describe(schedule, config.learningRate(),
+                        decayFollowsTimeBudget()),
                 config.optimization().describeRegularization());
         return new ParameterAveraging(sc, network, workers, config.batchSize(), config.averagingFrequency(),
                 config.prefetch(), config.sparkStatistics())
                 .outer(new OuterOptimizer(averagingConfig, resumed == null ? null : resumed.outerMomentum()));
+    }
+
+    /** Whether the decay ends where {@code maxMinutes} is expected to end training, if before its fixed end. */
+    private boolean decayFollowsTimeBudget() {
+        return config.schedule().endsWithTraining() && config.maxMinutes() > 0;
     }
 
     /** How an epoch ended: the state of its last checkpoint and why training stops, or null if it goes on. */
@@ -279,10 +288,18 @@ public final class TrainJob {
                         : evaluate(epoch, done, rounds, lossSum, progress, unsaved, reason);
             }
             long roundStarted = System.nanoTime();
+            if (totals.rounds == roundsAtStart) {
+                firstRoundNanos = roundStarted;
+                charactersAtFirstRound = totals.characters;
+            }
             List<MinibatchSpec> round = plan.round(done, perRound);
+            double learningRate = config.learningRate();
             if (schedule != null) {
+                var rates = decayFollowsTimeBudget() ? schedule.endingBy(budget.charactersAtEnd(roundStarted,
+                        totals.characters, totals.characters - charactersAtFirstRound, firstRoundNanos)) : schedule;
                 var network = averaging.network();
-                Networks.setLearningRate(network, schedule.anchoredAt(totals.characters, network.getIterationCount()));
+                Networks.setLearningRate(network, rates.anchoredAt(totals.characters, network.getIterationCount()));
+                learningRate = rates.at(totals.characters);
             }
             double score = averaging.fit(sc.parallelize(round, Math.min(workers, round.size()))
                     .mapPartitions(specs -> Minibatches.readAll(storage, dataset, train.value(), specs, seqLen)
@@ -305,7 +322,7 @@ public final class TrainJob {
                 timeEvaluation(sample);
             }
             unsaved.add(new RoundLine(epoch, totals.rounds, totals.characters, loss, budget.elapsedSeconds(System.nanoTime()),
-                    speed));
+                    speed, learningRate));
             if (config.maxCharacters() > 0 && totals.characters >= config.maxCharacters()) {
                 return evaluate(epoch, done, rounds, lossSum, progress, unsaved,
                         String.format("character limit of %,d", config.maxCharacters()));

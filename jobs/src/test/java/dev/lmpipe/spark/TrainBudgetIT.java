@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Training in bounded jobs: a character budget stops training in the middle of an epoch with a checkpoint that a
- * later job resumes exactly; evaluations within an epoch; a time limit that falls right after one; bounded and full evaluation; a damaged shard caught where
- * it is first read.
+ * later job resumes exactly; evaluations within an epoch; a time limit that falls right after one; a decay that ends
+ * with the time limit; bounded and full evaluation; a damaged shard caught where it is first read.
  */
 class TrainBudgetIT {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
@@ -163,6 +163,29 @@ class TrainBudgetIT {
         var rounds = metrics(run).stream().map(MetricsLine::rounds).toList();
         assertThat(rounds).as("rounds at each evaluation").doesNotHaveDuplicates().isSorted();
         assertThat(rounds.get(rounds.size() - 1)).isEqualTo(last.rounds());
+    }
+
+    @Test
+    void aDecayThatEndsWithTheTimeBudgetReachesItsFloorAsTheTimeRunsOut() throws Exception {
+        String dataset = dataset("decay");
+        String run = work.resolve("decay-run").toString();
+        var log = new java.io.ByteArrayOutputStream();
+        double peak = 0.01;
+        new TrainJob(sc, STORAGE, config(dataset, run, "epochs=1000", "patience=100000", "maxMinutes=0.25",
+                "schedule.kind=cosine", "schedule.floor=0.1", "learningRate=" + peak),
+                new PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).run(false, false);
+
+        assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("cosine decay to 0.001 where maxMinutes ends training")
+                .contains(": time limit of 0.25 minutes");
+        var rates = Json.readLines(Files.readAllBytes(Path.of(run, "rounds.jsonl")), dev.lmpipe.train.RoundLine.class,
+                "rounds.jsonl").stream().map(dev.lmpipe.train.RoundLine::learningRate).toList();
+        assertThat(rates.size()).as("rounds in 15 s").isGreaterThan(10);
+        // No warmup and no speed measured yet: the first round at the peak; the last near the floor, where the
+        // decay ends at the estimated end of training.
+        assertThat(rates.get(0)).isEqualTo(peak);
+        assertThat(rates.get(rates.size() / 2)).isStrictlyBetween(0.1 * peak, peak);
+        assertThat(rates.get(rates.size() - 1)).isBetween(0.1 * peak - 1e-12, 0.3 * peak);
     }
 
     @Test
