@@ -6,6 +6,7 @@ import dev.lmpipe.model.runtime.ViewUpdater;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.distribution.Distribution;
@@ -60,6 +61,25 @@ public final class Networks {
      */
     public static void setLearningRate(MultiLayerNetwork network, LearningRateSchedule schedule) {
         forEachAdam(network, adam -> adam.setLrAndSchedule(schedule.getPeak(), schedule));
+    }
+
+    /**
+     * Gives every parameter's Adam in {@code network} the learning rate and schedule of the same parameter's Adam in
+     * {@code source}: a network a Spark worker kept from an earlier round follows the driver's configuration of this
+     * one ({@link #setLearningRate}).
+     */
+    public static void followLearningRates(MultiLayerNetwork network, MultiLayerConfiguration source) {
+        var confs = network.getLayerWiseConfigurations().getConfs();
+        for (int i = 0; i < confs.size(); i++) {
+            var layer = confs.get(i).getLayer();
+            var sourceLayer = source.getConf(i).getLayer();
+            for (var param : network.getLayer(i).paramTable().keySet()) {
+                if (layer.getUpdaterByParam(param) instanceof FastAdam adam
+                        && sourceLayer.getUpdaterByParam(param) instanceof FastAdam from) {
+                    adam.setLrAndSchedule(from.getLearningRate(), from.getLearningRateSchedule());
+                }
+            }
+        }
     }
 
     /**

@@ -4,6 +4,14 @@ import dev.lmpipe.train.OuterOptimizer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaRDDLike;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.core.storage.StatsStorageRouterProvider;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
@@ -15,17 +23,20 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.util.Collection;
+import java.util.UUID;
+
 /**
  * DL4J's Spark parameter averaging, behind one class: upstream froze dl4j-spark at 1.0.0-M2, so a fix or a
  * replacement stays here. One {@link #fit} is one averaging round: each of the RDD's partitions is one
- * worker, which fits its minibatches from the broadcast parameters and updater state; the driver then
- * averages both, and its {@link OuterOptimizer} (none: plain averaging) steps from the round's starting parameters
- * along the change to the average.
+ * worker, which fits its minibatches from the broadcast parameters and updater state (in a network its JVM kept from
+ * an earlier round, {@link WorkerNetworks}); the driver then averages both, and its {@link OuterOptimizer} (none:
+ * plain averaging) steps from the round's starting parameters along the change to the average.
  */
 public final class ParameterAveraging {
     private final JavaSparkContext sc;
     private final SparkDl4jMultiLayer spark;
-    private final CountedMaster master;
+    private final Master master;
     private OuterOptimizer outer = OuterOptimizer.plain();
 
     /**
@@ -57,7 +68,7 @@ public final class ParameterAveraging {
                 .repartionData(Repartition.Never)
                 .storageLevel(null)
                 .collectTrainingStats(statistics);
-        this.master = new CountedMaster(builder);
+        this.master = new Master(builder);
         master.addHook(new ViewUpdaterHook());
         master.addHook(new SeededRandomHook());
         this.spark = new SparkDl4jMultiLayer(sc, network, master);
@@ -131,6 +142,7 @@ public final class ParameterAveraging {
             spark.fit(round);
         } finally {
             master.knownCount = -1;
+            master.destroyBroadcast();
         }
         if (start != null) {
             outer.step(start, network().params());
@@ -143,17 +155,100 @@ public final class ParameterAveraging {
         return spark.getNetwork();
     }
 
-    /** DL4J's master, told the round's size instead of counting it with a Spark job when the caller knows it. */
-    private static final class CountedMaster extends ParameterAveragingTrainingMaster {
+    /**
+     * DL4J's master, told the round's size instead of counting it with a Spark job when the caller knows it, whose
+     * workers start from networks kept from earlier rounds ({@link WorkerNetworks}) and whose round's broadcast is
+     * destroyed when the round ends instead of when the driver's garbage collector finds it.
+     */
+    private static final class Master extends ParameterAveragingTrainingMaster {
+        /** Tells this training's kept networks from those of any other in the same JVM. */
+        private final String training = UUID.randomUUID().toString();
         private long knownCount = -1;
+        private Broadcast<NetBroadcastTuple> broadcast;
 
-        private CountedMaster(Builder builder) {
+        private Master(Builder builder) {
             super(builder);
         }
 
         @Override
         protected <T, R extends JavaRDDLike<T, R>> long getTotalDataSetObjectCount(JavaRDDLike<T, R> data) {
             return knownCount >= 0 ? knownCount : super.getTotalDataSetObjectCount(data);
+        }
+
+        /** DL4J's worker of a round, as DL4J's master makes it (the broadcast of the network), keeping networks. */
+        @Override
+        public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer spark) {
+            var network = spark.getNetwork();
+            var tuple = new NetBroadcastTuple(network.getLayerWiseConfigurations(), network.params(),
+                    network.getUpdater().getStateViewArray());
+            if (collectTrainingStats) {
+                stats.logBroadcastStart();
+            }
+            destroyBroadcast(); // a round in several splits: the split before this one is done
+            broadcast = spark.getSparkContext().broadcast(tuple);
+            if (collectTrainingStats) {
+                stats.logBroadcastEnd();
+            }
+            var configuration = new WorkerConfiguration(false, rddDataSetNumExamples, batchSizePerWorker,
+                    averagingFrequency, prefetchNumBatches, collectTrainingStats);
+            return new KeepingWorker(training, broadcast, saveUpdater, configuration, trainingHookList, listeners,
+                    getRouterProvider());
+        }
+
+        void destroyBroadcast() {
+            if (broadcast != null) {
+                broadcast.destroy();
+                broadcast = null;
+            }
+        }
+    }
+
+    /**
+     * DL4J's worker, starting from a network this JVM kept from an earlier round of the same training when there is
+     * one, and keeping its network for the next round when it is done.
+     */
+    private static final class KeepingWorker extends ParameterAveragingTrainingWorker {
+        private static final long serialVersionUID = 1L;
+        private final String training;
+        private final Broadcast<NetBroadcastTuple> broadcast;
+        /** DL4J's worker starts its statistics where it builds the network: with statistics, it builds every round. */
+        private final boolean statistics;
+
+        KeepingWorker(String training, Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater,
+                      WorkerConfiguration configuration, Collection<TrainingHook> hooks,
+                      Collection<TrainingListener> listeners, StatsStorageRouterProvider router) {
+            super(broadcast, saveUpdater, configuration, hooks, listeners, router);
+            this.training = training;
+            this.broadcast = broadcast;
+            this.statistics = configuration.isCollectTrainingStats();
+        }
+
+        @Override
+        public MultiLayerNetwork getInitialModel() {
+            MultiLayerNetwork kept = statistics ? null : WorkerNetworks.take(training);
+            if (kept != null) {
+                NetBroadcastTuple round = broadcast.getValue();
+                if (WorkerNetworks.startRound(kept, round.getConfiguration(), round.getParameters(),
+                        round.getUpdaterState())) {
+                    return kept;
+                }
+            }
+            return super.getInitialModel();
+        }
+
+        @Override
+        public ParameterAveragingTrainingResult getFinalResult(MultiLayerNetwork network) {
+            var result = super.getFinalResult(network);
+            if (statistics) {
+                return result;
+            }
+            // The result holds views of the network's arrays and Spark serializes it after this returns: copies, so
+            // that the network can start another task's round.
+            var copied = new ParameterAveragingTrainingResult(result.getParameters().dup(),
+                    result.getUpdaterState() == null ? null : result.getUpdaterState().dup(), result.getScore(),
+                    result.getListenerMetaData(), result.getListenerStaticInfo(), result.getListenerUpdates());
+            WorkerNetworks.give(training, network);
+            return copied;
         }
     }
 }

@@ -217,6 +217,35 @@ class ParameterAveragingIT {
         assertThat(averaging.network().getIterationCount()).isEqualTo(4);
     }
 
+    @Test
+    void aWorkersNetworkKeptFromRoundToRoundTrainsExactlyAsOneBuiltEachRound() {
+        // lmpipe's LSTM with dropout and a schedule: the kept network must take the round's parameters, Adam state,
+        // iteration count and rates from the broadcast, and its dropout masks must follow the step as a new one's do.
+        MultiLayerNetwork start = new LstmSpec(8, 16, 2, 0.3).build(VOCABULARY, new Optimization(0.01, 1.0, 10, 10, 7));
+        long perIteration = (long) BATCH * 10;
+        var schedule = new LearningRateSchedule(LearningRateSchedule.Shape.cosine, 0.01, perIteration, 9 * perIteration,
+                0.1, perIteration);
+        // DL4J's statistics make its worker build the network every round.
+        var built = new ParameterAveraging(sc, start.clone(), 1, BATCH, 3, 0, true);
+        var kept = new ParameterAveraging(sc, start.clone(), 1, BATCH, 3, 0);
+        List<DataSet> minibatches = minibatches(9);
+        for (int round = 0; round < 3; round++) {
+            List<DataSet> part = minibatches.subList(3 * round, 3 * round + 3);
+            for (var averaging : List.of(built, kept)) {
+                var driver = averaging.network();
+                Networks.setLearningRate(driver, schedule.anchoredAt(3L * round * perIteration, driver.getIterationCount()));
+                averaging.fit(sc.parallelize(part, 1), part.size());
+            }
+            assertThat(WorkerNetworks.idle()).as("the network kept after round %d", round + 1).isEqualTo(1);
+        }
+        // Bit for bit: the same arithmetic on the same values.
+        assertThat(maxDifference(kept.network().params(), built.network().params())).isZero();
+        assertThat(maxDifference(kept.network().getUpdater().getStateViewArray(),
+                built.network().getUpdater().getStateViewArray())).isZero();
+        assertThat(maxDifference(kept.network().params(), start.params())).as("training moved the parameters")
+                .isGreaterThan(1e-3);
+    }
+
     private static INDArray mean(INDArray a, INDArray b) {
         return a.add(b).divi(2);
     }
