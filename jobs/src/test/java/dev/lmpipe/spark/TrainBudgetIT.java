@@ -171,16 +171,16 @@ class TrainBudgetIT {
         String run = work.resolve("decay-run").toString();
         var log = new java.io.ByteArrayOutputStream();
         double peak = 0.01;
-        new TrainJob(sc, STORAGE, config(dataset, run, "epochs=1000", "patience=100000", "maxMinutes=0.25",
+        new TrainJob(sc, STORAGE, config(dataset, run, "epochs=1000", "patience=100000", "maxMinutes=0.2",
                 "schedule.kind=cosine", "schedule.floor=0.1", "learningRate=" + peak),
                 new PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).run(false, false);
 
         assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .contains("cosine decay to 0.001 where maxMinutes ends training")
-                .contains(": time limit of 0.25 minutes");
+                .contains(": time limit of 0.2 minutes");
         var rates = Json.readLines(Files.readAllBytes(Path.of(run, "rounds.jsonl")), dev.lmpipe.train.RoundLine.class,
                 "rounds.jsonl").stream().map(dev.lmpipe.train.RoundLine::learningRate).toList();
-        assertThat(rates.size()).as("rounds in 15 s").isGreaterThan(10);
+        assertThat(rates.size()).as("rounds in 12 s").isGreaterThan(10);
         // No warmup and no speed measured yet: the first round at the peak; the last near the floor, where the
         // decay ends at the estimated end of training.
         assertThat(rates.get(0)).isEqualTo(peak);
