@@ -69,31 +69,34 @@ public final class Networks {
      * one ({@link #setLearningRate}).
      */
     public static void followLearningRates(MultiLayerNetwork network, MultiLayerConfiguration source) {
-        var confs = network.getLayerWiseConfigurations().getConfs();
-        for (int i = 0; i < confs.size(); i++) {
-            var layer = confs.get(i).getLayer();
-            var sourceLayer = source.getConf(i).getLayer();
-            for (var param : network.getLayer(i).paramTable().keySet()) {
-                if (layer.getUpdaterByParam(param) instanceof FastAdam adam
-                        && sourceLayer.getUpdaterByParam(param) instanceof FastAdam from) {
-                    adam.setLrAndSchedule(from.getLearningRate(), from.getLearningRateSchedule());
-                }
+        forEachAdam(network, (adam, layer, param) -> {
+            if (source.getConf(layer).getLayer().getUpdaterByParam(param) instanceof FastAdam from) {
+                adam.setLrAndSchedule(from.getLearningRate(), from.getLearningRateSchedule());
             }
-        }
+        });
+    }
+
+    /** What {@link #forEachAdam} calls for each Adam: with the layer and the parameter it first met it at. */
+    private interface AdamVisitor {
+        void visit(FastAdam adam, int layer, String param);
+    }
+
+    private static void forEachAdam(MultiLayerNetwork network, java.util.function.Consumer<FastAdam> change) {
+        forEachAdam(network, (adam, layer, param) -> change.accept(adam));
     }
 
     /**
      * Each layer's updater configuration, changed in place: the network's updater holds these objects, so it
      * steps with the change without being rebuilt, and Spark's workers get it with the next round's configuration.
      */
-    private static void forEachAdam(MultiLayerNetwork network, java.util.function.Consumer<FastAdam> change) {
+    private static void forEachAdam(MultiLayerNetwork network, AdamVisitor visitor) {
         var seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<FastAdam, Boolean>());
         var confs = network.getLayerWiseConfigurations().getConfs();
         for (int i = 0; i < confs.size(); i++) {
             var layer = confs.get(i).getLayer();
             for (var param : network.getLayer(i).paramTable().keySet()) {
                 if (layer.getUpdaterByParam(param) instanceof FastAdam adam && seen.add(adam)) {
-                    change.accept(adam);
+                    visitor.visit(adam, i, param);
                 }
             }
         }

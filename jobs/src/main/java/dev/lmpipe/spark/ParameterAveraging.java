@@ -211,8 +211,6 @@ public final class ParameterAveraging {
         private static final long serialVersionUID = 1L;
         private final String training;
         private final Broadcast<NetBroadcastTuple> broadcast;
-        /** DL4J's worker starts its statistics where it builds the network: with statistics, it builds every round. */
-        private final boolean statistics;
 
         KeepingWorker(String training, Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater,
                       WorkerConfiguration configuration, Collection<TrainingHook> hooks,
@@ -220,12 +218,16 @@ public final class ParameterAveraging {
             super(broadcast, saveUpdater, configuration, hooks, listeners, router);
             this.training = training;
             this.broadcast = broadcast;
-            this.statistics = configuration.isCollectTrainingStats();
+        }
+
+        /** DL4J's worker starts its statistics where it builds the network: with statistics, it builds every round. */
+        private boolean keepsNetworks() {
+            return !getDataConfiguration().isCollectTrainingStats();
         }
 
         @Override
         public MultiLayerNetwork getInitialModel() {
-            MultiLayerNetwork kept = statistics ? null : WorkerNetworks.take(training);
+            MultiLayerNetwork kept = keepsNetworks() ? WorkerNetworks.take(training) : null;
             if (kept != null) {
                 NetBroadcastTuple round = broadcast.getValue();
                 if (WorkerNetworks.startRound(kept, round.getConfiguration(), round.getParameters(),
@@ -239,7 +241,7 @@ public final class ParameterAveraging {
         @Override
         public ParameterAveragingTrainingResult getFinalResult(MultiLayerNetwork network) {
             var result = super.getFinalResult(network);
-            if (statistics) {
+            if (!keepsNetworks()) {
                 return result;
             }
             // The result holds views of the network's arrays and Spark serializes it after this returns: copies, so
