@@ -41,7 +41,7 @@ for side in $sides; do
   elif [ "$side" = reference ]; then
     # shellcheck disable=SC2086 # the arguments are one line of words
     /usr/bin/python3 "$root/bench/reference_recipe.py" --corpus "$corpus" $reference_args --decay-by-time \
-      --max-seconds "$((minutes * 60))" --seed "$seed" > "$work/reference.log"
+      --max-seconds "$(awk "BEGIN {print $minutes * 60}")" --seed "$seed" > "$work/reference.log"
     /usr/bin/python3 - "$work/reference.log" <<'PY'
 import json, sys
 r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
