@@ -73,12 +73,14 @@ class CrashResumeIT {
         for (int attempt = 0; kills < KILLS; attempt++) {
             // Until a first checkpoint is complete there is nothing to resume: start over.
             var child = train(dataset, run, hasComplete(store), attempt);
-            // Kill at a random moment once training is under way: in a round, in validation or in a checkpoint write.
-            String output = child.waitForRound(Duration.ofSeconds(120));
-            // The first kill comes at once, before the first checkpoint: the next attempt must start over.
+            // The first kill comes at its first round, before the first checkpoint: the next attempt must start over.
+            // Every later kill comes at a random moment (in a round, in validation or in a checkpoint write) after
+            // the attempt has printed EVERY_ROUNDS + 1 rounds: checkpoints are written between rounds, so by then
+            // it has committed one, however slow the machine, and the final resume always has one to resume from.
+            child.waitForRounds(attempt == 0 ? 1 : EVERY_ROUNDS + 1, Duration.ofSeconds(120));
             Thread.sleep(attempt == 0 ? 0 : random.nextInt(3_000));
             boolean killed = child.kill();
-            output = child.output();
+            String output = child.output();
             log.append("--- attempt ").append(attempt).append(killed ? " killed\n" : " finished\n").append(output);
             var resumed = RESUMED.matcher(output);
             if (resumed.find()) {
@@ -192,17 +194,13 @@ class CrashResumeIT {
             return Files.readString(log, StandardCharsets.UTF_8);
         }
 
-        /** Waits until the child has printed its first round line (or exited); returns its output so far. */
-        String waitForRound(Duration limit) throws Exception {
+        /** Waits until the child has printed {@code rounds} round lines (or exited, or the limit passed). */
+        void waitForRounds(int rounds, Duration limit) throws Exception {
             long deadline = System.currentTimeMillis() + limit.toMillis();
-            while (System.currentTimeMillis() < deadline && process.isAlive()) {
-                String output = output();
-                if (ROUND.matcher(output).find()) {
-                    return output;
-                }
+            while (System.currentTimeMillis() < deadline && process.isAlive()
+                    && ROUND.matcher(output()).results().count() < rounds) {
                 Thread.sleep(50);
             }
-            return output();
         }
 
         /** SIGKILL, as {@code kill -9}; false if the process had already exited. */
