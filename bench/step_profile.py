@@ -16,12 +16,16 @@ SETUP = ("Minibatches.read", "Manifest.", "Networks.", "ConfigLoader", "Spec.bui
 PERIOD_MS = {"ExecutionSample": 10, "NativeMethodSample": 20}
 ATTENTION = ("TransformerBlockKernel.attention", "TransformerBlockKernel.attentionBackward")
 
+def short(frame):
+    return ".".join(frame.split(".")[-2:])
+
+
 text = open(sys.argv[1], encoding="utf-8").read()
 kinds = collections.Counter()
 groups = collections.Counter()
 for kind, event in re.findall(r"jdk\.(ExecutionSample|NativeMethodSample) \{(.*?)\n\}", text, re.S):
     thread = re.search(r'sampledThread = "([^"]*)"', event)
-    frames = [name for name in re.findall(r"^\s+([\w.$<>]+)\(", event, re.M)]
+    frames = re.findall(r"^\s+([\w.$<>]+)\(", event, re.M)
     if not thread or not frames:
         continue
     name = thread.group(1)
@@ -31,11 +35,9 @@ for kind, event in re.findall(r"jdk\.(ExecutionSample|NativeMethodSample) \{(.*?
     elif not name.startswith("ForkJoinPool.commonPool-worker"):
         continue
     top = frames[0]
-    short = lambda f: ".".join(f.split(".")[-2:])
-    nearest = next((short(f) for f in frames if f.startswith("dev.lmpipe")), None)
+    # The nearest lmpipe method, past a helper that only forwards a product to OpenBLAS.
+    nearest = next((short(f) for f in frames if f.startswith("dev.lmpipe") and not f.endswith(".gemm")), None)
     if kind == "NativeMethodSample" and top.endswith("cblas_sgemm"):
-        # The kernel method that issues the product, past a helper that only forwards to OpenBLAS.
-        nearest = next((short(f) for f in frames if f.startswith("dev.lmpipe") and not f.endswith(".gemm")), None)
         group = ("products: attention, per example and head" if nearest in ATTENTION
                  else f"products: {nearest}")
     elif kind == "NativeMethodSample":
