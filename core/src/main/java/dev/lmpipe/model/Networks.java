@@ -168,7 +168,7 @@ public final class Networks {
     /**
      * GPT: token and position embeddings, pre-norm blocks, a final LayerNorm, softmax. The blocks are SameDiff
      * layers inside a MultiLayerNetwork, so Spark parameter averaging and ModelSerializer work unchanged.
-     * Dropout where nanoGPT has it: a layer after the embeddings' sum, and inside each block (its attention
+     * Dropout where nanoGPT has it: a layer after the embeddings' sum ({@link SequenceDropout}), and inside each block (its attention
      * probabilities and residual branches, {@link TransformerBlock}). The blocks' linear maps and the output layer
      * start as PyTorch's nn.Linear, U(±1/√fan-in): GPT-2's N(0, 0.02) with depth-scaled residual projections learned
      * 0.08 nats/char worse after 458 steps of the reference (bench/archive/RESULTS-2026-11.md, "quality per
@@ -208,7 +208,7 @@ public final class Networks {
 
     private static void addDropout(NeuralNetConfiguration.ListBuilder layers, double dropout) {
         if (dropout > 0) {
-            layers.layer(new DropoutLayer.Builder(keep(dropout)).build());
+            layers.layer(new DropoutLayer.Builder(new SequenceDropout(dropout)).build());
         }
     }
 

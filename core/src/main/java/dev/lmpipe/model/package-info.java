@@ -25,6 +25,9 @@
  *       {@link dev.lmpipe.model.LayerNorm} (SameDiff)</td>
  *       <td>{@code runtime.FastPositionEmbeddingLayer}, {@code runtime.FastLayerNormLayer}</td>
  *       <td>{@code generate.TransformerWindow}</td><td>{@code FastSameDiffLayersTest}, {@code TransformerWindowTest}</td></tr>
+ *   <tr><td>GPT dropout of the embeddings' sum</td><td>DL4J's {@code DropoutLayer} and {@code Dropout}</td>
+ *       <td>{@link dev.lmpipe.model.SequenceDropout} in the same {@code DropoutLayer}</td><td>- (drops nothing)</td>
+ *       <td>{@code SequenceDropoutTest}</td></tr>
  *   <tr><td>Embedding, softmax output</td><td>DL4J's {@code EmbeddingSequenceLayer}, {@code RnnOutputLayer},
  *       configured by {@link dev.lmpipe.model.FastEmbeddingSequence}, {@link dev.lmpipe.model.FastRnnOutput}</td>
  *       <td>{@code runtime.FastEmbeddingSequenceLayer}, {@code runtime.FastRnnOutputLayer}</td>

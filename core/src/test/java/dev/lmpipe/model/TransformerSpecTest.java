@@ -33,7 +33,8 @@ class TransformerSpecTest {
         var network = SPEC.build(VOCABULARY, OPTIMIZATION);
         // A layer after the embeddings' sum; inside each block, its attention and residual branches.
         assertThat(network.getLayerWiseConfigurations().getConfs())
-                .filteredOn(c -> c.getLayer() instanceof DropoutLayer).hasSize(1);
+                .filteredOn(c -> c.getLayer() instanceof DropoutLayer).hasSize(1)
+                .allSatisfy(c -> assertThat(c.getLayer().getIDropout()).isEqualTo(new SequenceDropout(SPEC.dropout())));
         assertThat(network.getLayerWiseConfigurations().getConfs())
                 .filteredOn(c -> c.getLayer() instanceof TransformerBlock)
                 .allSatisfy(c -> assertThat(((TransformerBlock) c.getLayer()).getDropout()).isEqualTo(SPEC.dropout()))

@@ -32,11 +32,18 @@ public final class HostMemory {
      * ('c' order [B, T, d]) with them copied in. Read it from {@link #floats} at its {@code offset()}.
      */
     public static INDArray rows(INDArray ncw, INDArray target) {
-        INDArray rows = ncw.permute(0, 2, 1);
-        if (rows.dataType() == DataType.FLOAT && rows.ordering() == 'c' && Shape.hasDefaultStridesForShape(rows)) {
+        INDArray rows = rowsView(ncw);
+        if (rows != null) {
             return rows;
         }
-        target.assign(rows);
+        target.assign(ncw.permute(0, 2, 1));
         return target;
+    }
+
+    /** The rows [B, T, d] of an NCW float array [B, d, T] as a view of its own memory, or null if it does not hold them so. */
+    public static INDArray rowsView(INDArray ncw) {
+        INDArray rows = ncw.permute(0, 2, 1);
+        boolean held = rows.dataType() == DataType.FLOAT && rows.ordering() == 'c' && Shape.hasDefaultStridesForShape(rows);
+        return held ? rows : null;
     }
 }

@@ -218,7 +218,7 @@ public final class TransformerBlockKernel {
         int values = steps * width;
         for (int b = 0; b < minibatch; b++) {
             var random = dropout.forExample(firstExample + b);
-            dropout.fill(attentionMask, b * scores, scores, random);
+            dropout.fillCausal(attentionMask, b * scores, heads, steps, random);
             dropout.fill(attentionOutMask, b * values, values, random);
             dropout.fill(mlpOutMask, b * values, values, random);
         }
