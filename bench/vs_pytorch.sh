@@ -11,7 +11,9 @@
 #   BATCH=32 windows per step (lmpipe: one worker in local mode, its minibatch sliced across both cores; WORKERS=2
 #   gives the older 2 averaged workers x BATCH/2), PLAIN_SECONDS=60, VALIDATION_FRACTION=0.05 (lmpipe's own
 #   validation split, taken out of the reference's training text), LSTM_CONF and GPT_CONF (lmpipe's configuration of
-#   each model: conf/train-lstm.conf and conf/train-transformer.conf by default).
+#   each model: conf/train-lstm.conf and conf/train-transformer.conf by default), SETTINGS="KEY=VALUE ..." (more
+#   settings for lmpipe's training and plain fit, e.g. model.dropout=0 to time the model the reference trains, which
+#   drops nothing).
 # Needs: Debian's python3-torch and libopenblas0-pthread (see ../shared/bench/README.md), Java 17, Maven.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +42,8 @@ declare -A result
 for model in $models; do
   if [ "$model" = lstm ]; then conf="${LSTM_CONF:-$root/conf/train-lstm.conf}"; else conf="${GPT_CONF:-$root/conf/train-transformer.conf}"; fi
   if [ "$workers" = 0 ]; then settings=(--set batchSize="$batch"); else settings=(--set workers="$workers" --set batchSize=$((batch / workers))); fi
+  extra=(${SETTINGS:-})
+  for setting in "${extra[@]}"; do settings+=(--set "$setting"); done
   rm -f "$work/pairs-$model.jsonl"
   for seed in $seeds; do
     peak="$(/usr/bin/python3 "$root/bench/sgemm_peak.py")"
@@ -70,7 +74,7 @@ for model in $models; do
   for threads in 1 2; do
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xmx4g @"$root/conf/jvm-options" \
       -Dlog4j2.configurationFile="$root/conf/log4j2.properties" -cp "$classpath" "$root/bench/PlainFit.java" \
-      "$conf" "$work/train-data" "$plain_seconds" batchSize="$batch" threadsPerWorker="$threads" 2>/dev/null \
+      "$conf" "$work/train-data" "$plain_seconds" batchSize="$batch" threadsPerWorker="$threads" "${extra[@]}" 2>/dev/null \
       | tail -1 | tee "$work/plain-$model-$threads.log"
   done
   first_seed="${seeds%% *}"
