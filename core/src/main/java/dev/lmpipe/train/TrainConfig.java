@@ -20,8 +20,9 @@ import dev.lmpipe.model.Optimization;
  *                           Spark's default parallelism ÷ workers, at least 1
  * @param prefetch           minibatches each worker prefetches asynchronously
  * @param epochs             maximum epochs
- * @param maxMinutes         wall time of the whole job, final evaluation, checkpoint and report included (0: no
- *                           limit): training stops early enough for them, by estimates of their time
+ * @param maxMinutes         wall time of the whole job (of {@code lmpipe train}: from its JVM's start), final
+ *                           evaluation, checkpoint and report included (0: no limit): training stops early enough
+ *                           for them, by estimates of their time
  * @param maxCharacters      stop after the round that reaches this many trained characters, counted over the run and
  *                           its resumes (0: no limit); a resume with a larger bound goes on from there
  * @param learningRate       Adam's step size

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -36,8 +37,15 @@ final class TrainCommand implements Callable<Integer> {
         var config = job.load(TrainConfig.class, TrainConfig.DEFAULTS, new Overrides()
                 .put("dataset", dataset).put("output", output).list()).requireComplete();
         try (var sc = SparkContexts.create("lmpipe train", spark.master)) {
-            new TrainJob(sc, SparkContexts.storage(sc), config, System.out).run(resume, overwrite);
+            new TrainJob(sc, SparkContexts.storage(sc), config, System.out).budgetFrom(jvmStartNanos())
+                    .run(resume, overwrite);
         }
         return 0;
+    }
+
+    /** This JVM's start on {@link System#nanoTime()}'s clock: maxMinutes is the whole command's wall time. */
+    private static long jvmStartNanos() {
+        long sinceStartMillis = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        return System.nanoTime() - sinceStartMillis * 1_000_000L;
     }
 }

@@ -166,6 +166,27 @@ class TrainBudgetIT {
     }
 
     @Test
+    void aBudgetCountedFromAnEarlierStartLeavesThatMuchLessToTrain() throws Exception {
+        String dataset = dataset("earlier");
+        String run = work.resolve("earlier-run").toString();
+        var log = new java.io.ByteArrayOutputStream();
+        // As the train command counts from its JVM's start: 12 of the 15 seconds gone before run() begins.
+        long started = System.nanoTime() - 12_000_000_000L;
+        new TrainJob(sc, STORAGE, config(dataset, run, "epochs=1000", "patience=100000", "maxMinutes=0.25"),
+                new PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).budgetFrom(started)
+                .run(false, false);
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+
+        assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(": time limit of 0.25 minutes");
+        var rounds = Json.readLines(Files.readAllBytes(Path.of(run, "rounds.jsonl")), dev.lmpipe.train.RoundLine.class,
+                "rounds.jsonl");
+        // Round lines count from the same start; a clock that began at run() would put the first near 0.
+        assertThat(rounds.get(0).seconds()).isGreaterThan(12);
+        // Counted from run() it would have trained 15 more seconds: 27 or more in all.
+        assertThat(seconds).as("the whole job, from the earlier start").isLessThan(25);
+    }
+
+    @Test
     void aDecayThatEndsWithTheTimeBudgetReachesItsFloorAsTheTimeRunsOut() throws Exception {
         String dataset = dataset("decay");
         String run = work.resolve("decay-run").toString();
