@@ -64,7 +64,7 @@ final class TransformerWindow {
     private final INDArray projected;
     private final RowNorm norm;
     private final float[] geluRow;
-    private final float[] geluSigmoids;
+    private final float[] geluSlopes;
     // One head's [n, n] scores, and two runs of rows, in Java arrays.
     private final float[] headScores;
     private final float[] sums;
@@ -90,7 +90,7 @@ final class TransformerWindow {
         }
         norm = new RowNorm(width);
         geluRow = new float[BlockParameters.MLP_EXPANSION * width];
-        geluSigmoids = new float[geluRow.length];
+        geluSlopes = new float[geluRow.length];
         headScores = new float[block * block];
         sums = new float[block * width];
         terms = new float[block * width];
@@ -176,7 +176,7 @@ final class TransformerWindow {
         int hiddenWidth = geluRow.length;
         for (int r = 0; r < rows; r++) {
             values.get(r * hiddenWidth, geluRow);
-            Sigmoid.gelu(geluRow, geluSigmoids, hiddenWidth);
+            Sigmoid.gelu(geluRow, geluSlopes, hiddenWidth);
             values.put(r * hiddenWidth, geluRow);
         }
     }

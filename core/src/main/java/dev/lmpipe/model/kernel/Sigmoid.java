@@ -38,24 +38,16 @@ public final class Sigmoid {
         return x * p / q;
     }
 
-    /** GELU in place on {@code values[0, n)}, keeping {@code sigmoid(1.702·x)} of each value in {@code sigmoids}. */
-    public static void gelu(float[] values, float[] sigmoids, int n) {
-        for (int i = 0; i < n; i++) {
-            sigmoids[i] = of(GELU_FACTOR * values[i]);
-        }
-        for (int i = 0; i < n; i++) {
-            values[i] *= sigmoids[i];
-        }
-    }
-
     /**
-     * GELU's backward pass in place on {@code gradients[0, n)}, given its inputs and their sigmoids:
-     * d(x·σ(kx))/dx = σ + k·x·σ·(1 − σ).
+     * GELU in place on {@code values[0, n)}, keeping its derivative at each value in {@code slopes}:
+     * d(x·σ(kx))/dx = σ + k·x·σ·(1 − σ), which a backward pass multiplies its gradient by.
      */
-    public static void geluBackward(float[] gradients, float[] inputs, float[] sigmoids, int n) {
+    public static void gelu(float[] values, float[] slopes, int n) {
         for (int i = 0; i < n; i++) {
-            float s = sigmoids[i];
-            gradients[i] *= s + GELU_FACTOR * inputs[i] * s * (1 - s);
+            float x = values[i];
+            float s = of(GELU_FACTOR * x);
+            slopes[i] = s + GELU_FACTOR * x * s * (1 - s);
+            values[i] = x * s;
         }
     }
 }
