@@ -20,10 +20,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * standard path with the views it made once; the arithmetic is the same ({@code ViewUpdaterTest}).
  *
  * <p>It also clips the whole network's gradient to a global L2 norm when the network's {@link FastAdam} asks for
- * it, as PyTorch's {@code clip_grad_norm_} does; DL4J's own clipping is per layer only.
+ * it, as PyTorch's {@code clip_grad_norm_} does; DL4J's own clipping is per layer only. Where every parameter's
+ * update allows, the whole update runs fused on all threads ({@link FusedAdamUpdate}) instead of as DL4J's ops.
  */
 public final class ViewUpdater extends MultiLayerUpdater {
     private long viewUpdates;
+    private long fusedUpdates;
+    // Made at the first update of the network's own gradient, when DL4J has made its updater blocks; null: DL4J's path.
+    private FusedAdamUpdate fused;
+    private boolean fusedDecided;
 
     private ViewUpdater(MultiLayerNetwork network, INDArray state) {
         super(network, state);
@@ -58,16 +63,28 @@ public final class ViewUpdater extends MultiLayerUpdater {
             viewUpdates++;
         }
         double limit = globalClip();
+        // DL4J divides the summed gradient by the minibatch's size after clipping; the limit is per example.
+        double summedLimit = limit * (isMiniBatch() ? batchSize : 1);
+        if (gradient.gradient() == view) {
+            if (!fusedDecided) {
+                fused = FusedAdamUpdate.of(updaterBlocks, view.length());
+                fusedDecided = true;
+            }
+            if (fused != null) {
+                fused.apply(view, getParams(), iteration, epoch, isMiniBatch() ? batchSize : 1, summedLimit);
+                fusedUpdates++;
+                return;
+            }
+        }
         if (limit > 0) {
-            // DL4J divides the summed gradient by the minibatch's size after this; the limit is per example.
-            clip(gradient.gradient(), limit * (isMiniBatch() ? batchSize : 1));
+            clip(gradient.gradient(), summedLimit);
         }
         super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
     }
 
     /** Scales {@code gradient} down to L2 norm {@code limit} if its norm is larger. */
-    static void clip(INDArray gradient, double limit) {
-        double norm = gradient.norm2Number().doubleValue();
+    private static void clip(INDArray gradient, double limit) {
+        double norm = FusedAdamUpdate.norm(gradient);
         if (norm > limit) {
             gradient.muli(limit / norm);
         }
@@ -86,6 +103,17 @@ public final class ViewUpdater extends MultiLayerUpdater {
     /** Updates that took DL4J's path for the network's own gradient view. */
     long viewUpdates() {
         return viewUpdates;
+    }
+
+    /** From the next update on, DL4J's ops instead of {@link FusedAdamUpdate}: for comparisons. */
+    void unfuse() {
+        fused = null;
+        fusedDecided = true;
+    }
+
+    /** Updates done by {@link FusedAdamUpdate}. */
+    long fusedUpdates() {
+        return fusedUpdates;
     }
 
     /** Whether the two arrays are the same floats: same memory, offset, length and type, both contiguous. */
