@@ -152,9 +152,31 @@ public final class TransformerBlockKernel {
      * @param firstExample the index of this input's first example in the whole minibatch, which the masks depend on
      */
     public INDArray forward(INDArray input, Map<String, INDArray> params, DropoutMasks dropout, int firstExample) {
+        pass(input, y, params, dropout, firstExample);
+        return asRows3d(y);
+    }
+
+    /**
+     * {@link #forward(INDArray, Map, DropoutMasks, int)} into {@code outputRows} ([B, T, d], 'c' order): written there
+     * directly, not copied from a buffer of this pass.
+     */
+    public void forward(INDArray input, INDArray outputRows, Map<String, INDArray> params, DropoutMasks dropout,
+                        int firstExample) {
+        Floats out = Floats.view(outputRows);
+        pass(input, out != null ? out : y, params, dropout, firstExample);
+        if (out == null) {
+            outputRows.assign(asRows3d(y));
+        }
+    }
+
+    /**
+     * The forward pass into {@code out}. The input is read where it lies when it is a view of rows, as the layer
+     * below hands it over, else from a copy: the backward pass never reads it again.
+     */
+    private void pass(INDArray input, Floats out, Map<String, INDArray> params, DropoutMasks dropout, int firstExample) {
         load(params);
         drawMasks(dropout, firstExample);
-        fromNcw(input, x);
+        Floats x = rowsOf(input, this.x);
         norm.forward(rows, x.data, normalized1.data, inverseStd1, norm1Gain, norm1Bias, normed1.data);
         fillRows(qkv, qkvBias);
         gemm(false, false, rows, 3 * width, width, 1f, normed1.at(0), width, qkvWeight.at(0), 3 * width,
@@ -166,8 +188,7 @@ public final class TransformerBlockKernel {
         gemm(false, false, rows, hiddenWidth, width, 1f, normed2.at(0), width, hiddenWeight.at(0), hiddenWidth,
                 1f, preActivation.at(0), hiddenWidth);
         gelu();
-        residual(x2, activation, hiddenWidth, mlpOutWeight, mlpOutBias, mlpOutMask, y);
-        return asRows3d(y);
+        residual(x2, activation, hiddenWidth, mlpOutWeight, mlpOutBias, mlpOutMask, out);
     }
 
     /** {@link #forward(INDArray, Map, DropoutMasks, int)} without dropout. */
@@ -230,15 +251,25 @@ public final class TransformerBlockKernel {
      * by name (arrays of the parameters' shapes), and the input's ({@link Backward#inputGradient}).
      */
     public Backward backward(INDArray outputGradient, Map<String, INDArray> params) {
+        return backward(outputGradient, null, params);
+    }
+
+    /**
+     * {@link #backward(INDArray, Map)}, writing the input's gradient into {@code inputGradientRows} ([B, T, d], 'c'
+     * order), directly where it can, instead of into a buffer of this pass; null: into that buffer.
+     */
+    public Backward backward(INDArray outputGradient, INDArray inputGradientRows, Map<String, INDArray> params) {
         if (backward == null) {
             try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 backward = new Backward(params);
             }
         }
         var g = backward;
-        fromNcw(outputGradient, g.dy);
+        // Read where it lies when it is a view of rows: this pass only reads it.
+        Floats dy = rowsOf(outputGradient, g.dy);
+        Floats inputGradient = inputGradientRows == null ? null : Floats.view(inputGradientRows);
         // y = x2 + drop(gelu(u)·W2 + b2): the branch's gradient is dy, masked where it was dropped.
-        Floats dBranch = masked(g.dy, mlpOutMask, g.dBranch);
+        Floats dBranch = masked(dy, mlpOutMask, g.dBranch);
         gemm(true, false, hiddenWidth, width, rows, 1f, activation.at(0), hiddenWidth, dBranch.at(0), width,
                 0f, g.mlpOutWeight.at(0), width);
         columnSums(dBranch, width, g.mlpOutBias, g.ones);
@@ -251,7 +282,7 @@ public final class TransformerBlockKernel {
         columnSums(g.dHidden, hiddenWidth, g.hiddenBias, g.ones);
         gemm(false, true, rows, width, hiddenWidth, 1f, g.dHidden.at(0), hiddenWidth, hiddenWeight.at(0),
                 hiddenWidth, 0f, g.dNormed.at(0), width);
-        norm.backward(rows, g.dNormed.data, normalized2.data, inverseStd2, norm2Gain, g.dy.data, g.norm2Gain.data,
+        norm.backward(rows, g.dNormed.data, normalized2.data, inverseStd2, norm2Gain, dy.data, g.norm2Gain.data,
                 g.norm2Bias.data, g.dx2.data);
         // x2 = x + drop(attention·Wo + bo)
         dBranch = masked(g.dx2, attentionOutMask, g.dBranch);
@@ -267,9 +298,13 @@ public final class TransformerBlockKernel {
         columnSums(g.dQkv, 3 * width, g.qkvBias, g.ones);
         gemm(false, true, rows, width, 3 * width, 1f, g.dQkv.at(0), 3 * width, qkvWeight.at(0), 3 * width,
                 0f, g.dNormed.at(0), width);
-        // dy is free again: the input's gradient in row form goes there.
+        // The input's gradient goes where it was asked for, or into dy's buffer, free again by now.
+        Floats dx = inputGradient != null ? inputGradient : g.dy;
         norm.backward(rows, g.dNormed.data, normalized1.data, inverseStd1, norm1Gain, g.dx2.data, g.norm1Gain.data,
-                g.norm1Bias.data, g.dy.data);
+                g.norm1Bias.data, dx.data);
+        if (inputGradientRows != null && inputGradient == null) {
+            inputGradientRows.assign(asRows3d(g.dy));
+        }
         return g;
     }
 
@@ -326,11 +361,17 @@ public final class TransformerBlockKernel {
     }
 
     /**
-     * An NCW array [B, d, T] into rows [B·T, d]: one ND4J copy of a permuted view, a plain one when the array is a
-     * view of rows, as the layers below hand them over.
+     * The rows [B·T, d] of an NCW array [B, d, T]: the array's own memory when it is a view of contiguous rows, as
+     * the layers around hand them over, else {@code own} with them copied in (one ND4J copy of a permuted view).
      */
-    private void fromNcw(INDArray ncw, Floats rowData) {
-        asRows3d(rowData).assign(ncw.permute(0, 2, 1));
+    private Floats rowsOf(INDArray ncw, Floats own) {
+        INDArray rowsView = HostMemory.rowsView(ncw);
+        Floats view = rowsView == null ? null : Floats.view(rowsView);
+        if (view != null) {
+            return view;
+        }
+        asRows3d(own).assign(ncw.permute(0, 2, 1));
+        return own;
     }
 
     /** Rows [B·T, d] as [B, T, d]. */
@@ -548,9 +589,18 @@ public final class TransformerBlockKernel {
         private final FloatPointer start;
 
         Floats(long... shape) {
-            array = Nd4j.create(DataType.FLOAT, shape);
-            data = HostMemory.floats(array);
+            this(Nd4j.create(DataType.FLOAT, shape));
+        }
+
+        private Floats(INDArray array) {
+            this.array = array;
+            data = HostMemory.floats(array).slice((int) array.offset(), (int) array.length());
             start = HostMemory.pointer(array);
+        }
+
+        /** Another array's floats, or null where they do not lie row-major and contiguous from its first. */
+        static Floats view(INDArray array) {
+            return contiguous(array) ? new Floats(array) : null;
         }
 
         /** The address {@code offset} floats in. */

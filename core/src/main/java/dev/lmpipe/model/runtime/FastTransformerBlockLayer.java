@@ -59,18 +59,16 @@ public final class FastTransformerBlockLayer extends FastSameDiffLayer {
         // One seed per pass from ND4J's generator, which Spark's workers seed per step: reproducible runs.
         var dropout = training && block.getDropout() > 0
                 ? new DropoutMasks((float) block.getDropout(), Nd4j.getRandom().nextLong()) : null;
-        slices.run(p -> slices.of(outputRows, p).assign(
-                kernels[p].forward(slices.of(input, p), paramTable, dropout, slices.from(p))));
+        slices.run(p -> kernels[p].forward(slices.of(input, p), slices.of(outputRows, p), paramTable, dropout,
+                slices.from(p)));
     }
 
     @Override
     Map<String, INDArray> backward(INDArray outputGradient, INDArray inputGradientRows) {
         @SuppressWarnings("unchecked")
         Map<String, INDArray>[] gradients = new Map[kernels.length];
-        slices.run(p -> {
-            gradients[p] = kernels[p].backward(slices.of(outputGradient, p), paramTable).parameterGradients;
-            slices.of(inputGradientRows, p).assign(kernels[p].inputGradient());
-        });
+        slices.run(p -> gradients[p] = kernels[p].backward(slices.of(outputGradient, p),
+                slices.of(inputGradientRows, p), paramTable).parameterGradients);
         if (kernels.length == 1) {
             return gradients[0];
         }
