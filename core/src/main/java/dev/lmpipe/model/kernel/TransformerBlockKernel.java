@@ -81,9 +81,8 @@ public final class TransformerBlockKernel {
     private final Floats normalized2;
     private final Floats normed2;
     private final float[] inverseStd2;
-    private final Floats preActivation; // [N, 4d]
     private final Floats geluSlopes;    // [N, 4d] gelu'(u)
-    private final Floats activation;    // [N, 4d] gelu(u)
+    private final Floats activation;    // [N, 4d] u, then gelu(u) in its place
     private final Floats y;             // [N, d]
     private final RowNorm norm;
     // One row of the MLP's hidden layer in Java arrays, where GELU's loops compile to vector instructions; the
@@ -128,7 +127,6 @@ public final class TransformerBlockKernel {
         normalized2 = new Floats(rows, width);
         normed2 = new Floats(rows, width);
         inverseStd2 = new float[rows];
-        preActivation = new Floats(rows, hiddenWidth);
         geluSlopes = new Floats(rows, hiddenWidth);
         activation = new Floats(rows, hiddenWidth);
         y = new Floats(rows, width);
@@ -184,9 +182,9 @@ public final class TransformerBlockKernel {
         attention();
         residual(x, attended, width, attentionOutWeight, attentionOutBias, attentionOutMask, x2);
         norm.forward(rows, x2.data, normalized2.data, inverseStd2, norm2Gain, norm2Bias, normed2.data);
-        fillRows(preActivation, hiddenBias);
+        fillRows(activation, hiddenBias);
         gemm(false, false, rows, hiddenWidth, width, 1f, normed2.at(0), width, hiddenWeight.at(0), hiddenWidth,
-                1f, preActivation.at(0), hiddenWidth);
+                1f, activation.at(0), hiddenWidth);
         gelu();
         residual(x2, activation, hiddenWidth, mlpOutWeight, mlpOutBias, mlpOutMask, out);
     }
@@ -445,14 +443,15 @@ public final class TransformerBlockKernel {
     }
 
     /**
-     * activation = gelu(u) = u·sigmoid(1.702·u), keeping GELU's derivative at u for the backward pass; a row at a
-     * time. The derivative is all the backward pass needs of u: kept instead of the sigmoids, the backward pass
-     * reads one [N, 4d] array instead of two, with the same arithmetic.
+     * activation = gelu(u) = u·sigmoid(1.702·u) in place of u, keeping GELU's derivative at u for the backward pass;
+     * a row at a time. The derivative is all the backward pass needs of u: kept instead of the sigmoids, the backward
+     * pass reads one [N, 4d] array instead of two, with the same arithmetic; and u needs no array of its own, so
+     * each row is written back where it was just read, still in cache.
      */
     private void gelu() {
         for (int r = 0; r < rows; r++) {
             int at = r * hiddenWidth;
-            preActivation.data.get(at, rowValues);
+            activation.data.get(at, rowValues);
             Sigmoid.gelu(rowValues, rowSlopes, hiddenWidth);
             geluSlopes.data.put(at, rowSlopes);
             activation.data.put(at, rowValues);
