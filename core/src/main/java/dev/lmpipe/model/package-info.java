@@ -37,8 +37,10 @@
  *       <td>DL4J</td><td>DL4J's forward pass over a window</td><td>{@code MlpTest} (causality and what it learns: one path only)</td></tr>
  *   <tr><td>Adam</td><td>DL4J's {@code Adam}, configured by {@link dev.lmpipe.model.FastAdam}</td>
  *       <td>{@code runtime.FusedAdamUpdate} (clipping, Adam and decay in one pass on every thread) where every
- *       parameter allows, else {@code FastAdam}'s updater on several threads; {@code runtime.ViewUpdater}</td><td>-</td>
- *       <td>{@code FastAdamTest}, {@code ViewUpdaterTest}, {@code FusedAdamUpdateTest}, {@code AdamArithmeticTest}</td></tr>
+ *       parameter allows, else {@code FastAdam}'s updater on several threads; {@code runtime.ViewUpdater}</td>
+ *       <td>-</td>
+ *       <td>{@code FastAdamTest}, {@code ViewUpdaterTest}, {@code FusedAdamUpdateTest},
+ *       {@code AdamArithmeticTest}</td></tr>
  * </table>
  *
  * <p>The configuration classes here are named in every checkpoint's {@code model.zip} (Jackson writes their class

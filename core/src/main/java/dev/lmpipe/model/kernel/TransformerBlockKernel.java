@@ -171,7 +171,8 @@ public final class TransformerBlockKernel {
      * The forward pass into {@code out}. The input is read where it lies when it is a view of rows, as the layer
      * below hands it over, else from a copy: the backward pass never reads it again.
      */
-    private void pass(INDArray input, Floats out, Map<String, INDArray> params, DropoutMasks dropout, int firstExample) {
+    private void pass(INDArray input, Floats out, Map<String, INDArray> params, DropoutMasks dropout,
+                      int firstExample) {
         load(params);
         drawMasks(dropout, firstExample);
         Floats x = rowsOf(input, this.x);

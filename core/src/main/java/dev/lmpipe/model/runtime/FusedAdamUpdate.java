@@ -106,7 +106,8 @@ final class FusedAdamUpdate {
     void apply(INDArray gradient, INDArray params, int iteration, int epoch, int divisor, double clipLimit) {
         FloatBuffer gradients = floats(gradient);
         FloatBuffer values = floats(params);
-        var parts = new MinibatchParts(chunkSquares.length, Math.max(1, Math.min(adam.getThreads(), length / MIN_RANGE)));
+        int threads = Math.max(1, Math.min(adam.getThreads(), length / MIN_RANGE));
+        var parts = new MinibatchParts(chunkSquares.length, threads);
         if (arithmetic.length < parts.count()) {
             arithmetic = new AdamArithmetic[parts.count()];
             for (int p = 0; p < arithmetic.length; p++) {
