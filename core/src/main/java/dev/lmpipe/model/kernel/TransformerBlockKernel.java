@@ -324,7 +324,10 @@ public final class TransformerBlockKernel {
         return into;
     }
 
-    /** The input's gradient after {@link #backward}, as rows [B, T, d]: a view of a buffer of this pass. */
+    /**
+     * The input's gradient after {@link #backward(INDArray, Map)}, as rows [B, T, d]: a view of a buffer of this pass.
+     * Not after a backward pass that wrote it into an array of the caller's.
+     */
     public INDArray inputGradient() {
         return asRows3d(backward.dy);
     }
