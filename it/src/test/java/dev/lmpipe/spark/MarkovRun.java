@@ -26,6 +26,14 @@ final class MarkovRun {
     private static final String MODEL = "model.embedding=16,model.hidden=64,seqLen=32,tbptt=32,batchSize=16,"
             + "averagingFrequency=2,workers=2,learningRate=0.01,report=false";
 
+    /**
+     * A small GPT with the ten-minute preset's recipe (conf/train-transformer-10min.conf: dropout, AdamW, global
+     * clipping, a cosine schedule), so that its workers take lmpipe's fused Adam update; 20 rounds of two workers.
+     */
+    private static final String GPT = "model.embedding=32,model.layers=2,model.heads=2,model.block=32,seqLen=32,"
+            + "tbptt=32,batchSize=16,averagingFrequency=2,workers=2,maxMinutes=0,maxCharacters=40960,"
+            + "schedule.warmup=8192,report=false";
+
     private MarkovRun() {
     }
 
@@ -38,6 +46,16 @@ final class MarkovRun {
     static List<String> trainArgs(String dataset, String run, int epochs, String... more) {
         var args = new ArrayList<>(List.of("-d", dataset, "-o", run));
         for (String setting : settings(epochs)) {
+            args.addAll(List.of("--set", setting));
+        }
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    /** The command-line arguments of {@code lmpipe train} for the small GPT, one epoch at most, then {@code more}. */
+    static List<String> gptTrainArgs(String dataset, String run, String... more) {
+        var args = new ArrayList<>(List.of("-d", dataset, "-o", run, "--set", "epochs=1"));
+        for (String setting : GPT.split(",")) {
             args.addAll(List.of("--set", setting));
         }
         args.addAll(List.of(more));

@@ -3,6 +3,7 @@ package dev.lmpipe.spark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lmpipe.storage.Storage;
+import dev.lmpipe.train.Checkpoint;
 import dev.lmpipe.train.CheckpointStore;
 import dev.lmpipe.train.TrainingState;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +23,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,7 +45,8 @@ import static org.assertj.core.api.Assertions.within;
  * finished by a new submission with --resume. In cluster deploy mode, with its driver on a worker (the second core
  * of the worker's two), training runs on two one-core executor JVMs, one per worker; one of them killed with
  * kill -9 in the middle of it is replaced by a new one, and the job finishes with a checkpoint that loads, a report,
- * and the loss that local mode reaches.
+ * and the loss that local mode reaches. Executors keep their workers' networks from round to round: a GPT trained so
+ * ends bit for bit where one whose networks are built every round ends.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -238,6 +242,62 @@ class StandaloneClusterIT {
                 + " local[2]: %.5f%n", onCluster.validationLoss(), onCluster.rounds(), inLocalMode.validationLoss());
         assertThat(onCluster.rounds()).isEqualTo(inLocalMode.rounds());
         assertThat(onCluster.validationLoss()).isCloseTo(inLocalMode.validationLoss(), within(0.01));
+    }
+
+    @Order(3)
+    @Test
+    void workersKeepTheirNetworksFromRoundToRoundAcrossExecutorJvmsExactlyAsIfBuiltEachRound() throws Exception {
+        // Each executor JVM keeps its worker's network between rounds (WorkerNetworks); DL4J's statistics make it
+        // build one every round instead. The GPT's recipe takes lmpipe's fused Adam update on the workers, and its
+        // dropout masks follow the global step: a kept network must take the round's parameters, Adam state,
+        // iteration count and rate from the broadcast, whichever executor ran it the round before.
+        var runs = new LinkedHashMap<String, Path>();
+        for (String mode : List.of("kept", "built")) {
+            Path run = work.resolve("gpt-networks-" + mode);
+            var train = submit("client", "train", "conf/train-transformer-10min.conf",
+                    MarkovRun.gptTrainArgs(dataset, run.toString(), "--set", "sparkStatistics=" + mode.equals("built"))
+                            .toArray(String[]::new)).start();
+            assertThat(train.waitFor(400, TimeUnit.SECONDS)).as(script.log("train")).isTrue();
+            assertThat(train.exitValue()).as(script.log("train")).isZero();
+            // Two executor JVMs, one on each worker, trained the run: the application that started last.
+            String app = StreamSupport.stream(master().path("completedapps").spliterator(), false)
+                    .max(Comparator.comparingLong(a -> a.path("starttime").asLong()))
+                    .orElseThrow().path("id").asText();
+            for (String worker : List.of("worker-1", "worker-2")) {
+                assertThat(cluster.resolve(worker).resolve(app)).as(worker + " ran an executor of " + app).isDirectory();
+            }
+            runs.put(mode, run);
+        }
+        var storage = new Storage();
+        var kept = load(storage, runs.get("kept"));
+        var built = load(storage, runs.get("built"));
+        assertThat(kept.state().rounds()).isEqualTo(20).isEqualTo(built.state().rounds());
+        assertThat(Files.readAllLines(runs.get("kept").resolve("rounds.jsonl")).stream().map(StandaloneClusterIT::loss))
+                .containsExactlyElementsOf(Files.readAllLines(runs.get("built").resolve("rounds.jsonl")).stream()
+                        .map(StandaloneClusterIT::loss).toList());
+        // Bit for bit: with two workers the average is the same sum whichever worker's result comes first.
+        assertThat(kept.network().params().equals(built.network().params())).as("equal parameters").isTrue();
+        assertThat(kept.network().getUpdater().getStateViewArray()
+                .equals(built.network().getUpdater().getStateViewArray())).as("equal Adam state").isTrue();
+        assertThat(kept.state().validationLoss()).isEqualTo(built.state().validationLoss())
+                .isLessThan(Math.log(MarkovRun.ALPHABET.length()));
+        System.out.printf("StandaloneClusterIT: GPT on 2 executors, networks kept and built every round: equal"
+                + " parameters and Adam state after %d rounds, validation %.5f nats/char%n", kept.state().rounds(),
+                kept.state().validationLoss());
+    }
+
+    private static Checkpoint load(Storage storage, Path run) {
+        return CheckpointStore.load(storage,
+                CheckpointStore.resolve(storage, storage.qualify(run.toString()), CheckpointStore.LATEST));
+    }
+
+    /** The training loss of one line of rounds.jsonl. */
+    private static double loss(String line) {
+        try {
+            return JSON.readTree(line).path("loss").asDouble(Double.NaN);
+        } catch (IOException e) {
+            throw new AssertionError(line, e);
+        }
     }
 
     /** The directory a worker gave the one driver this test's master runs in cluster deploy mode. */
