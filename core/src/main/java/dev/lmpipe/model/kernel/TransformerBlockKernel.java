@@ -183,9 +183,10 @@ public final class TransformerBlockKernel {
         attention();
         residual(x, attended, width, attentionOutWeight, attentionOutBias, attentionOutMask, x2);
         norm.forward(rows, x2.data, normalized2.data, inverseStd2, norm2Gain, norm2Bias, normed2.data);
-        fillRows(activation, hiddenBias);
+        // u without its bias, which GELU's pass adds as it reads each row: the same sum as the product's onto rows
+        // filled with the bias, without writing and reading [N, 4d] once more.
         gemm(false, false, rows, hiddenWidth, width, 1f, normed2.at(0), width, hiddenWeight.at(0), hiddenWidth,
-                1f, activation.at(0), hiddenWidth);
+                0f, activation.at(0), hiddenWidth);
         gelu();
         residual(x2, activation, hiddenWidth, mlpOutWeight, mlpOutBias, mlpOutMask, out);
     }
@@ -447,8 +448,8 @@ public final class TransformerBlockKernel {
     }
 
     /**
-     * activation = gelu(u) = u·sigmoid(1.702·u) in place of u, keeping GELU's derivative at u for the backward pass;
-     * a row at a time. The derivative is all the backward pass needs of u: kept instead of the sigmoids, the backward
+     * activation = gelu(u) = u·sigmoid(1.702·u) in place of u's product part, u = that + the hidden bias, keeping
+     * GELU's derivative at u for the backward pass; a row at a time. The derivative is all the backward pass needs of u: kept instead of the sigmoids, the backward
      * pass reads one [N, 4d] array instead of two, with the same arithmetic; and u needs no array of its own, so
      * each row is written back where it was just read, still in cache.
      */
@@ -456,6 +457,9 @@ public final class TransformerBlockKernel {
         for (int r = 0; r < rows; r++) {
             int at = r * hiddenWidth;
             activation.data.get(at, rowValues);
+            for (int j = 0; j < hiddenWidth; j++) {
+                rowValues[j] += hiddenBias[j];
+            }
             Sigmoid.gelu(rowValues, rowSlopes, hiddenWidth);
             geluSlopes.data.put(at, rowSlopes);
             activation.data.put(at, rowValues);
