@@ -1,11 +1,16 @@
 package dev.lmpipe.model.kernel;
 
 /**
- * The causal softmax of one head's attention scores ([T, T], row i attends to columns 0..i) and its backward pass,
- * on Java arrays, for {@link TransformerBlockKernel} and generation's window. The exponential is a polynomial and five
+ * The causal softmax of one head's attention scores ([T, T]: query i attends keys 0..i) and its backward pass, on
+ * Java arrays, for {@link TransformerBlockKernel} and generation's window. The exponential is a polynomial and five
  * squarings ({@link #exp}) instead of {@link Math#exp}: the loop over a row compiles to vector instructions, where a
  * call of {@code Math.exp} (9-18 ns on the machines lmpipe is measured on, 130,000 per block, example slice and
  * minibatch of the reference's GPT) made the softmax cost more than the attention's matrix products.
+ *
+ * <p>Training holds each head's scores transposed, a row per key and a column per query ({@link Transposed}): each
+ * query's maximum, sum and dot product are then over a column, reduced element by element across rows, with every
+ * loop along rows of T values or over the whole matrix. Row by row ({@link #forward}, for generation's single
+ * window), each query's reductions run along its own row of at most T values, as one scalar sum per lane.
  */
 public final class CausalSoftmax {
     /** exp(x) below this is taken as exp(LOWEST) = 9e-14: far below a float's resolution at the row's maximum, 1. */
@@ -60,16 +65,106 @@ public final class CausalSoftmax {
     }
 
     /**
-     * The probabilities' gradient → the scores' gradient in place ([steps, steps] at {@code at} in both arrays):
-     * dS = P ∘ (dP − rowsum(dP ∘ P)); entries above the diagonal, where P = 0, become 0.
+     * The softmax of one head's transposed scores, {@code [T, T]} from index 0 of an array: {@code scores[j·T + i]}
+     * is query i's score of key j, and column i becomes query i's probabilities over keys 0..i, 0 below them. Each
+     * reduction over a column's rows is a tree of element-wise passes over whole halves of the matrix, and each value
+     * a column shares (its maximum, its sum's inverse) is copied into every row first: every loop is one pass over
+     * thousands of values, not one of at most T per query. Not thread-safe: the arrays are reused.
      */
-    static void backward(float[] gradient, float[] probabilities, int at, int steps) {
-        // Whole rows: above the diagonal P = 0, so those terms add nothing to the sum and their results are 0.
-        for (int i = 0; i < steps; i++) {
-            int row = at + i * steps;
-            float dot = Reductions.dot(gradient, probabilities, row, row + steps);
-            for (int j = row; j < row + steps; j++) {
-                gradient[j] = probabilities[j] * (gradient[j] - dot);
+    public static final class Transposed {
+        private final int steps;
+        private final int size;
+        // 1 where key j is attended by query i (j ≤ i), 0 where not.
+        private final float[] kept;
+        // Each column's value copied into every row, and the reductions' halves.
+        private final float[] tiled;
+        private final float[] half;
+
+        public Transposed(int steps) {
+            this.steps = steps;
+            this.size = steps * steps;
+            kept = new float[size];
+            for (int j = 0; j < steps; j++) {
+                for (int i = 0; i < steps; i++) {
+                    kept[j * steps + i] = j <= i ? 1f : 0f;
+                }
+            }
+            tiled = new float[size];
+            half = new float[size];
+        }
+
+        /** Scores → probabilities in place. */
+        public void forward(float[] scores) {
+            // Each column's maximum over the keys its query attends: query i attends key 0, key j queries j..T-1.
+            // Row by row, not as a tree like the sums: Java's Math.max costs several instructions, and half of the
+            // matrix is not attended.
+            System.arraycopy(scores, 0, tiled, 0, steps);
+            for (int j = 1; j < steps; j++) {
+                int row = j * steps;
+                for (int i = j; i < steps; i++) {
+                    tiled[i] = Math.max(tiled[i], scores[row + i]);
+                }
+            }
+            tileColumn();
+            // Unattended scores may exceed the maximum, where exp would overflow: exp(0) there, then 0.
+            for (int k = 0; k < size; k++) {
+                scores[k] = exp((scores[k] - tiled[k]) * kept[k]) * kept[k];
+            }
+            sumColumns(scores);
+            for (int i = 0; i < steps; i++) {
+                tiled[i] = 1 / tiled[i];
+            }
+            tileColumn();
+            for (int k = 0; k < size; k++) {
+                scores[k] *= tiled[k];
+            }
+        }
+
+        /**
+         * The probabilities' gradient → the scores' gradient in place, both transposed as {@link #forward} leaves
+         * them: dS = P ∘ (dP − Σ_keys dP ∘ P) for each query; where P = 0 the result is 0.
+         */
+        public void backward(float[] gradient, float[] probabilities) {
+            float[] products = tiled;
+            for (int k = 0; k < size; k++) {
+                products[k] = gradient[k] * probabilities[k];
+            }
+            sumColumns(products);
+            tileColumn();
+            for (int k = 0; k < size; k++) {
+                gradient[k] = probabilities[k] * (gradient[k] - tiled[k]);
+            }
+        }
+
+        /**
+         * Each column's sum of {@code matrix}'s rows into {@code tiled[0, T)}: the lower half of the rows added to the
+         * upper half, element by element, into the other buffer, until one row is left.
+         */
+        private void sumColumns(float[] matrix) {
+            float[] from = matrix;
+            int rows = steps;
+            while (rows > 1) {
+                float[] to = from == half ? tiled : half;
+                int upper = (rows + 1) / 2;
+                int paired = (rows - upper) * steps;
+                int shift = upper * steps;
+                for (int k = 0; k < paired; k++) {
+                    to[k] = from[k] + from[k + shift];
+                }
+                // An odd count's middle row has no partner: it goes on as it is.
+                System.arraycopy(from, paired, to, paired, shift - paired);
+                from = to;
+                rows = upper;
+            }
+            if (from != tiled) {
+                System.arraycopy(from, 0, tiled, 0, steps);
+            }
+        }
+
+        /** tiled[0, T) into every row of tiled. */
+        private void tileColumn() {
+            for (int filled = steps; filled < size; filled *= 2) {
+                System.arraycopy(tiled, 0, tiled, filled, Math.min(filled, size - filled));
             }
         }
     }

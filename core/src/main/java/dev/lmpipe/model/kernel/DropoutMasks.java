@@ -60,13 +60,14 @@ public record DropoutMasks(float probability, long seed) {
     }
 
     /**
-     * Fills the causal part of {@code count} [steps, steps] matrices from {@code from}: row i's columns 0..i. The
-     * entries above the diagonal are left as they are: they mask attention probabilities that are 0.
+     * Fills the causal part of {@code count} transposed [steps, steps] matrices from {@code from}: row j's columns
+     * j..steps-1 (key j, attended by queries j and after). The other entries are left as they are: they mask
+     * attention probabilities that are 0.
      */
-    void fillCausal(float[] mask, int from, int count, int steps, SplittableRandom random) {
+    void fillCausalTransposed(float[] mask, int from, int count, int steps, SplittableRandom random) {
         for (int m = 0; m < count; m++) {
-            for (int i = 0; i < steps; i++) {
-                fill(mask, from + (m * steps + i) * steps, i + 1, random);
+            for (int j = 0; j < steps; j++) {
+                fill(mask, from + (m * steps + j) * steps + j, steps - j, random);
             }
         }
     }

@@ -75,7 +75,7 @@ public final class TransformerBlockKernel {
     private final Floats normed1;       // [N, d] normalized1 · gain + bias
     private final float[] inverseStd1;  // [N]
     private final Floats qkv;           // [N, 3d]: q | k | v, heads side by side within each
-    private final Floats probabilities; // [B, H, T, T]
+    private final Floats probabilities; // [B, H, T, T], each head's transposed: [key, query]
     private final Floats attended;      // [N, d]
     private final Floats x2;            // [N, d]
     private final Floats normalized2;
@@ -90,13 +90,14 @@ public final class TransformerBlockKernel {
     private final float[] rowValues;
     private final float[] rowBranch;
     private final float[] rowSlopes;
-    // One head's [T, T] scores or probabilities, and their gradient, in Java arrays for CausalSoftmax.
+    // One head's [T, T] scores or probabilities, and their gradient, transposed, in Java arrays for the softmax.
     private final float[] headScores;
     private final float[] headGradient;
+    private final CausalSoftmax.Transposed softmax;
 
     // Dropout of the last forward pass, made at the first pass that drops.
     private boolean dropping;
-    private float[] attentionMask;      // [B·H·T·T]
+    private float[] attentionMask;      // [B·H·T·T], transposed as the probabilities
     private float[] attentionOutMask;   // [N·d] of the attention branch's output
     private float[] mlpOutMask;         // [N·d] of the MLP branch's output
     private Floats dropped;             // [B·H, T·T] the probabilities after dropout
@@ -136,6 +137,7 @@ public final class TransformerBlockKernel {
         rowSlopes = new float[hiddenWidth];
         headScores = new float[steps * steps];
         headGradient = new float[steps * steps];
+        softmax = new CausalSoftmax.Transposed(steps);
     }
 
     public boolean fits(long[] inputShape) {
@@ -240,7 +242,7 @@ public final class TransformerBlockKernel {
         int values = steps * width;
         for (int b = 0; b < minibatch; b++) {
             var random = dropout.forExample(firstExample + b);
-            dropout.fillCausal(attentionMask, b * scores, heads, steps, random);
+            dropout.fillCausalTransposed(attentionMask, b * scores, heads, steps, random);
             dropout.fill(attentionOutMask, b * values, values, random);
             dropout.fill(mlpOutMask, b * values, values, random);
         }
@@ -382,7 +384,10 @@ public final class TransformerBlockKernel {
         return rowData.array.reshape(minibatch, steps, width);
     }
 
-    /** Causal multi-head self-attention of qkv into attended, keeping the probabilities (and what dropout kept). */
+    /**
+     * Causal multi-head self-attention of qkv into attended, keeping the probabilities (and what dropout kept). Each
+     * head's scores are computed transposed, k·qᵀ, a row per key (CausalSoftmax.Transposed says why).
+     */
     private void attention() {
         float scale = (float) (1 / Math.sqrt(headSize));
         FloatBuffer p = probabilities.data;
@@ -390,10 +395,11 @@ public final class TransformerBlockKernel {
             long qkvRows = (long) b * steps * 3 * width;
             for (int h = 0; h < heads; h++) {
                 long at = ((long) b * heads + h) * steps * steps;
-                gemm(false, true, steps, steps, headSize, scale, qkv.at(qkvRows + h * headSize), 3 * width,
-                        qkv.at(qkvRows + width + h * headSize), 3 * width, 0f, probabilities.at(at), steps);
+                // Sᵀ = scale·k·qᵀ
+                gemm(false, true, steps, steps, headSize, scale, qkv.at(qkvRows + width + h * headSize), 3 * width,
+                        qkv.at(qkvRows + h * headSize), 3 * width, 0f, probabilities.at(at), steps);
                 p.get((int) at, headScores);
-                CausalSoftmax.forward(headScores, 0, steps);
+                softmax.forward(headScores);
                 p.put((int) at, headScores);
                 var weights = probabilities.at(at);
                 if (dropping) {
@@ -403,14 +409,18 @@ public final class TransformerBlockKernel {
                     dropped.data.put((int) at, headScores);
                     weights = dropped.at(at);
                 }
-                gemm(false, false, steps, headSize, steps, 1f, weights, steps,
+                // attended = P·v = (Pᵀ)ᵀ·v
+                gemm(true, false, steps, headSize, steps, 1f, weights, steps,
                         qkv.at(qkvRows + 2L * width + h * headSize), 3 * width,
                         0f, attended.at((long) b * steps * width + h * headSize), width);
             }
         }
     }
 
-    /** dAttended → dQkv: through P·v (P after dropout), dropout, the softmax and the scaled q·kᵀ, head by head. */
+    /**
+     * dAttended → dQkv: through P·v (P after dropout), dropout, the softmax and the scaled q·kᵀ, head by head, on
+     * the transposed probabilities and their gradients.
+     */
     private void attentionBackward(Backward g) {
         float scale = (float) (1 / Math.sqrt(headSize));
         FloatBuffer p = probabilities.data;
@@ -424,10 +434,10 @@ public final class TransformerBlockKernel {
                 var q = qkvRows + h * headSize;
                 var k = qkvRows + width + h * headSize;
                 var v = qkvRows + 2L * width + h * headSize;
-                // dP = dAttended·vᵀ; dv = Pᵀ·dAttended
-                gemm(false, true, steps, steps, headSize, 1f, dAttended, width, qkv.at(v), 3 * width,
+                // dPᵀ = v·dAttendedᵀ; dv = Pᵀ·dAttended
+                gemm(false, true, steps, steps, headSize, 1f, qkv.at(v), 3 * width, dAttended, width,
                         0f, g.dScores.at(0), steps);
-                gemm(true, false, steps, headSize, steps, 1f, (dropping ? dropped : probabilities).at(at), steps,
+                gemm(false, false, steps, headSize, steps, 1f, (dropping ? dropped : probabilities).at(at), steps,
                         dAttended, width, 0f, g.dQkv.at(v), 3 * width);
                 p.get((int) at, headScores);
                 dp.get(0, headGradient);
@@ -436,12 +446,12 @@ public final class TransformerBlockKernel {
                         headGradient[i] *= attentionMask[(int) at + i];
                     }
                 }
-                CausalSoftmax.backward(headGradient, headScores, 0, steps);
+                softmax.backward(headGradient, headScores);
                 dp.put(0, headGradient);
-                // S = scale·q·kᵀ: dq = scale·dS·k, dk = scale·dSᵀ·q
-                gemm(false, false, steps, headSize, steps, scale, g.dScores.at(0), steps, qkv.at(k), 3 * width,
+                // S = scale·q·kᵀ: dq = scale·dS·k = scale·(dSᵀ)ᵀ·k, dk = scale·dSᵀ·q
+                gemm(true, false, steps, headSize, steps, scale, g.dScores.at(0), steps, qkv.at(k), 3 * width,
                         0f, g.dQkv.at(q), 3 * width);
-                gemm(true, false, steps, headSize, steps, scale, g.dScores.at(0), steps, qkv.at(q), 3 * width,
+                gemm(false, false, steps, headSize, steps, scale, g.dScores.at(0), steps, qkv.at(q), 3 * width,
                         0f, g.dQkv.at(k), 3 * width);
             }
         }

@@ -11,7 +11,10 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** CausalSoftmax against double-precision arithmetic: its exponential, the masked rows, the backward pass. */
+/**
+ * CausalSoftmax against double-precision arithmetic: its exponential, the masked rows, the transposed softmax against
+ * the rows' and its backward pass.
+ */
 class CausalSoftmaxTest {
     @Test
     void expIsWithinItsStatedErrorOfMathExpForEveryNonPositiveArgument() {
@@ -65,33 +68,77 @@ class CausalSoftmaxTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 5, 64})
-    void backwardIsTheSoftmaxJacobianTimesTheGradient(int steps) {
-        var random = new Random(10 + steps);
-        float[] probabilities = new float[steps * steps];
+    @ValueSource(ints = {1, 3, 7, 64})
+    void transposedForwardIsTheRowSoftmaxOfTheTransposedScores(int steps) {
+        var random = new Random(20 + steps);
         float[] scores = new float[steps * steps];
         for (int i = 0; i < scores.length; i++) {
-            scores[i] = (float) random.nextGaussian();
+            scores[i] = (float) (random.nextGaussian() * 4);
         }
-        System.arraycopy(scores, 0, probabilities, 0, scores.length);
-        CausalSoftmax.forward(probabilities, 0, steps);
+        float[] rows = scores.clone();
+        CausalSoftmax.forward(rows, 0, steps);
+        float[] transposed = unattendedLarger(transpose(scores, steps), steps);
+        var softmax = new CausalSoftmax.Transposed(steps);
+        softmax.forward(transposed);
+        for (int i = 0; i < steps; i++) {
+            for (int j = 0; j < steps; j++) {
+                assertThat(transposed[j * steps + i]).as("query %d, key %d", i, j)
+                        .isCloseTo(rows[i * steps + j], within(1e-6f));
+            }
+        }
+        // Again on the same scores: the same result, nothing of the last call left in its buffers.
+        float[] again = unattendedLarger(transpose(scores, steps), steps);
+        softmax.forward(again);
+        assertThat(again).containsExactly(transposed);
+    }
+
+    /** Key j's scores for the queries before it, which do not attend it, set larger than any attended score. */
+    private static float[] unattendedLarger(float[] transposed, int steps) {
+        for (int j = 1; j < steps; j++) {
+            for (int i = 0; i < j; i++) {
+                transposed[j * steps + i] = 100f;
+            }
+        }
+        return transposed;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 64})
+    void transposedBackwardIsTheSoftmaxJacobianTimesTheGradient(int steps) {
+        var random = new Random(10 + steps);
+        float[] probabilities = new float[steps * steps];
+        for (int i = 0; i < probabilities.length; i++) {
+            probabilities[i] = (float) random.nextGaussian();
+        }
+        var softmax = new CausalSoftmax.Transposed(steps);
+        softmax.forward(probabilities);
         float[] gradient = new float[steps * steps];
         for (int i = 0; i < gradient.length; i++) {
             gradient[i] = (float) random.nextGaussian();
         }
         float[] result = gradient.clone();
-        CausalSoftmax.backward(result, probabilities, 0, steps);
+        softmax.backward(result, probabilities);
         for (int i = 0; i < steps; i++) {
             for (int k = 0; k < steps; k++) {
-                // dL/dS[i,k] = Σ_j dL/dP[i,j] · P[i,j] · (δjk − P[i,k]) over the unmasked j.
+                // dL/dS[i,k] = Σ_j dL/dP[i,j] · P[i,j] · (δjk − P[i,k]) over the attended keys j, at [key, query].
                 double expected = 0;
                 for (int j = 0; j <= i && k <= i; j++) {
-                    double p = probabilities[i * steps + j];
-                    expected += gradient[i * steps + j] * p * ((j == k ? 1 : 0) - probabilities[i * steps + k]);
+                    double p = probabilities[j * steps + i];
+                    expected += gradient[j * steps + i] * p * ((j == k ? 1 : 0) - probabilities[k * steps + i]);
                 }
-                assertThat((double) result[i * steps + k]).as("row %d, column %d", i, k)
+                assertThat((double) result[k * steps + i]).as("query %d, key %d", i, k)
                         .isCloseTo(expected, within(1e-5));
             }
         }
+    }
+
+    private static float[] transpose(float[] matrix, int steps) {
+        float[] transposed = new float[matrix.length];
+        for (int i = 0; i < steps; i++) {
+            for (int j = 0; j < steps; j++) {
+                transposed[j * steps + i] = matrix[i * steps + j];
+            }
+        }
+        return transposed;
     }
 }
