@@ -264,7 +264,8 @@ class StandaloneClusterIT {
                     .max(Comparator.comparingLong(a -> a.path("starttime").asLong()))
                     .orElseThrow().path("id").asText();
             for (String worker : List.of("worker-1", "worker-2")) {
-                assertThat(cluster.resolve(worker).resolve(app)).as(worker + " ran an executor of " + app).isDirectory();
+                assertThat(cluster.resolve(worker).resolve(app)).as("%s ran an executor of %s", worker, app)
+                        .isDirectory();
             }
             runs.put(mode, run);
         }

@@ -202,7 +202,8 @@ public final class TransformerBlockKernel {
      * out = stream + branch, the branch {@code in·weight + bias} ({@code in} of {@code inWidth} columns): one
      * product accumulating onto the stream and the bias, or with dropout the branch apart, then masked and added.
      */
-    private void residual(Floats stream, Floats in, int inWidth, Weight weight, float[] bias, float[] mask, Floats out) {
+    private void residual(Floats stream, Floats in, int inWidth, Weight weight, float[] bias, float[] mask,
+                          Floats out) {
         if (!dropping) {
             addRows(stream, bias, out);
             gemm(false, false, rows, width, inWidth, 1f, in.at(0), inWidth, weight.at(0), width, 1f, out.at(0), width);
@@ -459,9 +460,10 @@ public final class TransformerBlockKernel {
 
     /**
      * activation = gelu(u) = u·sigmoid(1.702·u) in place of u's product part, u = that + the hidden bias, keeping
-     * GELU's derivative at u for the backward pass; a row at a time. The derivative is all the backward pass needs of u: kept instead of the sigmoids, the backward
-     * pass reads one [N, 4d] array instead of two, with the same arithmetic; and u needs no array of its own, so
-     * each row is written back where it was just read, still in cache.
+     * GELU's derivative at u for the backward pass; a row at a time. The derivative is all the backward pass needs of
+     * u: kept instead of the sigmoids, the backward pass reads one [N, 4d] array instead of two, with the same
+     * arithmetic; and u needs no array of its own, so each row is written back where it was just read, still in
+     * cache.
      */
     private void gelu() {
         for (int r = 0; r < rows; r++) {
