@@ -40,33 +40,6 @@ public final class Reductions {
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
-    /** The sum of values[from, to), in double. */
-    static double sumInDouble(float[] values, int from, int to) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        double s4 = 0;
-        double s5 = 0;
-        double s6 = 0;
-        double s7 = 0;
-        int j = from;
-        for (; j + 7 < to; j += 8) {
-            s0 += values[j];
-            s1 += values[j + 1];
-            s2 += values[j + 2];
-            s3 += values[j + 3];
-            s4 += values[j + 4];
-            s5 += values[j + 5];
-            s6 += values[j + 6];
-            s7 += values[j + 7];
-        }
-        for (; j < to; j++) {
-            s0 += values[j];
-        }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-    }
-
     /** The sum of (value − mean)² over values[from, to): each square in float, the sum in double. */
     static double squaredDeviations(float[] values, float mean, int from, int to) {
         double s0 = 0;
