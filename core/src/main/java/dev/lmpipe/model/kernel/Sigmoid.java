@@ -53,7 +53,8 @@ public final class Sigmoid {
             float x = values[i];
             // sigmoid(1.702·x) = (1 + tanh(0.851·x)) / 2, the argument clamped to ±CLAMP as (|z + 9| − |z − 9|) / 2:
             // Math.min and Math.max compile to several instructions each (NaN's and −0's rules), an absolute value to
-            // one. Rounding z ± 9 moves z by at most 5e-7, so the sigmoid stays within 7e-7 of the exact one (SigmoidTest).
+            // one. Rounding z ± 9 moves z by at most 5e-7, so the sigmoid stays within 7e-7 of the exact one
+            // (SigmoidTest).
             float z = HALF_GELU_FACTOR * x;
             float s = 0.5f + 0.5f * rational(0.5f * (Math.abs(z + CLAMP) - Math.abs(z - CLAMP)));
             slopes[i] = s + GELU_FACTOR * x * s * (1 - s);
