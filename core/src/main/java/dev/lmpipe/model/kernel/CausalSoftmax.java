@@ -95,7 +95,8 @@ public final class CausalSoftmax {
 
         /** Scores → probabilities in place. */
         public void forward(float[] scores) {
-            // Each column's maximum over the keys its query attends: query i attends key 0, key j queries j..T-1.
+            // Each column's maximum over the keys its query attends: every query attends key 0, and key j is
+            // attended by queries j..T-1.
             // Row by row, not as a tree like the sums: Java's Math.max costs several instructions, and half of the
             // matrix is not attended.
             System.arraycopy(scores, 0, tiled, 0, steps);
@@ -137,8 +138,8 @@ public final class CausalSoftmax {
         }
 
         /**
-         * Each column's sum of {@code matrix}'s rows into {@code tiled[0, T)}: the lower half of the rows added to the
-         * upper half, element by element, into the other buffer, until one row is left.
+         * Each column's sum of {@code matrix}'s rows into {@code tiled[0, T)}: the first half of the rows added to the
+         * second, element by element, into the other buffer, until one row is left.
          */
         private void sumColumns(float[] matrix) {
             float[] from = matrix;

@@ -32,7 +32,7 @@ public final class RowNorm {
         for (int r = 0; r < rows; r++) {
             int at = r * width;
             in.get(at, row);
-            // In float, as ND4J's op: sums in double cost a conversion per value and were a quarter of the pass.
+            // In float, as ND4J's op sums them: sums in double cost a conversion per value.
             float mean = Reductions.sum(row, 0, width) / width;
             for (int j = 0; j < width; j++) {
                 normal[j] = (row[j] - mean) * (row[j] - mean);
