@@ -8,7 +8,10 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static dev.lmpipe.model.kernel.BlockParameters.ATTENTION_OUT_BIAS;
@@ -268,47 +271,56 @@ public final class TransformerBlockKernel {
             }
         }
         var g = backward;
+        var t = Temporaries.borrow(rows, steps, width);
+        try {
+            backward(g, t, outputGradient, inputGradientRows);
+        } finally {
+            t.release();
+        }
+        return g;
+    }
+
+    private void backward(Backward g, Temporaries t, INDArray outputGradient, INDArray inputGradientRows) {
         // Read where it lies when it is a view of rows: this pass only reads it.
         Floats dy = rowsOf(outputGradient, g.dy);
         Floats inputGradient = inputGradientRows == null ? null : Floats.view(inputGradientRows);
         // y = x2 + drop(gelu(u)·W2 + b2): the branch's gradient is dy, masked where it was dropped.
-        Floats dBranch = masked(dy, mlpOutMask, g.dBranch);
+        Floats dBranch = masked(dy, mlpOutMask, t.dBranch);
         gemm(true, false, hiddenWidth, width, rows, 1f, activation.at(0), hiddenWidth, dBranch.at(0), width,
                 0f, g.mlpOutWeight.at(0), width);
-        columnSums(dBranch, width, g.mlpOutBias, g.ones);
+        columnSums(dBranch, width, g.mlpOutBias, t.ones);
         gemm(false, true, rows, hiddenWidth, width, 1f, dBranch.at(0), width, mlpOutWeight.at(0), width,
-                0f, g.dHidden.at(0), hiddenWidth);
-        geluBackward(g.dHidden);
+                0f, t.dHidden.at(0), hiddenWidth);
+        geluBackward(t.dHidden);
         // u = LN2(x2)·W1 + b1
-        gemm(true, false, width, hiddenWidth, rows, 1f, normed2.at(0), width, g.dHidden.at(0), hiddenWidth,
+        gemm(true, false, width, hiddenWidth, rows, 1f, normed2.at(0), width, t.dHidden.at(0), hiddenWidth,
                 0f, g.hiddenWeight.at(0), hiddenWidth);
-        columnSums(g.dHidden, hiddenWidth, g.hiddenBias, g.ones);
-        gemm(false, true, rows, width, hiddenWidth, 1f, g.dHidden.at(0), hiddenWidth, hiddenWeight.at(0),
-                hiddenWidth, 0f, g.dNormed.at(0), width);
-        norm.backward(rows, g.dNormed.data, normalized2.data, inverseStd2, norm2Gain, dy.data, g.norm2Gain.data,
-                g.norm2Bias.data, g.dx2.data);
+        columnSums(t.dHidden, hiddenWidth, g.hiddenBias, t.ones);
+        gemm(false, true, rows, width, hiddenWidth, 1f, t.dHidden.at(0), hiddenWidth, hiddenWeight.at(0),
+                hiddenWidth, 0f, t.dNormed.at(0), width);
+        norm.backward(rows, t.dNormed.data, normalized2.data, inverseStd2, norm2Gain, dy.data, g.norm2Gain.data,
+                g.norm2Bias.data, t.dx2.data);
         // x2 = x + drop(attention·Wo + bo)
-        dBranch = masked(g.dx2, attentionOutMask, g.dBranch);
+        dBranch = masked(t.dx2, attentionOutMask, t.dBranch);
         gemm(true, false, width, width, rows, 1f, attended.at(0), width, dBranch.at(0), width,
                 0f, g.attentionOutWeight.at(0), width);
-        columnSums(dBranch, width, g.attentionOutBias, g.ones);
+        columnSums(dBranch, width, g.attentionOutBias, t.ones);
         gemm(false, true, rows, width, width, 1f, dBranch.at(0), width, attentionOutWeight.at(0), width,
-                0f, g.dAttended.at(0), width);
-        attentionBackward(g);
+                0f, t.dAttended.at(0), width);
+        attentionBackward(t);
         // qkv = LN1(x)·Wqkv + bqkv
-        gemm(true, false, width, 3 * width, rows, 1f, normed1.at(0), width, g.dQkv.at(0), 3 * width,
+        gemm(true, false, width, 3 * width, rows, 1f, normed1.at(0), width, t.dQkv.at(0), 3 * width,
                 0f, g.qkvWeight.at(0), 3 * width);
-        columnSums(g.dQkv, 3 * width, g.qkvBias, g.ones);
-        gemm(false, true, rows, width, 3 * width, 1f, g.dQkv.at(0), 3 * width, qkvWeight.at(0), 3 * width,
-                0f, g.dNormed.at(0), width);
+        columnSums(t.dQkv, 3 * width, g.qkvBias, t.ones);
+        gemm(false, true, rows, width, 3 * width, 1f, t.dQkv.at(0), 3 * width, qkvWeight.at(0), 3 * width,
+                0f, t.dNormed.at(0), width);
         // The input's gradient goes where it was asked for, or into dy's buffer, free again by now.
         Floats dx = inputGradient != null ? inputGradient : g.dy;
-        norm.backward(rows, g.dNormed.data, normalized1.data, inverseStd1, norm1Gain, g.dx2.data, g.norm1Gain.data,
+        norm.backward(rows, t.dNormed.data, normalized1.data, inverseStd1, norm1Gain, t.dx2.data, g.norm1Gain.data,
                 g.norm1Bias.data, dx.data);
         if (inputGradientRows != null && inputGradient == null) {
             inputGradientRows.assign(asRows3d(g.dy));
         }
-        return g;
     }
 
     /** {@code gradient} where the last pass kept nothing out, else {@code gradient ∘ mask} in {@code into}. */
@@ -422,24 +434,24 @@ public final class TransformerBlockKernel {
      * dAttended → dQkv: through P·v (P after dropout), dropout, the softmax and the scaled q·kᵀ, head by head, on
      * the transposed probabilities and their gradients.
      */
-    private void attentionBackward(Backward g) {
+    private void attentionBackward(Temporaries t) {
         float scale = (float) (1 / Math.sqrt(headSize));
         FloatBuffer p = probabilities.data;
-        FloatBuffer dp = g.dScores.data;
+        FloatBuffer dp = t.dScores.data;
         for (int b = 0; b < minibatch; b++) {
             long qkvRows = (long) b * steps * 3 * width;
             long attendedRows = (long) b * steps * width;
             for (int h = 0; h < heads; h++) {
                 long at = ((long) b * heads + h) * steps * steps;
-                var dAttended = g.dAttended.at(attendedRows + h * headSize);
+                var dAttended = t.dAttended.at(attendedRows + h * headSize);
                 var q = qkvRows + h * headSize;
                 var k = qkvRows + width + h * headSize;
                 var v = qkvRows + 2L * width + h * headSize;
                 // dPᵀ = v·dAttendedᵀ; dv = Pᵀ·dAttended
                 gemm(false, true, steps, steps, headSize, 1f, qkv.at(v), 3 * width, dAttended, width,
-                        0f, g.dScores.at(0), steps);
+                        0f, t.dScores.at(0), steps);
                 gemm(false, false, steps, headSize, steps, 1f, (dropping ? dropped : probabilities).at(at), steps,
-                        dAttended, width, 0f, g.dQkv.at(v), 3 * width);
+                        dAttended, width, 0f, t.dQkv.at(v), 3 * width);
                 p.get((int) at, headScores);
                 dp.get(0, headGradient);
                 if (dropping) {
@@ -450,10 +462,10 @@ public final class TransformerBlockKernel {
                 softmax.backward(headGradient, headScores);
                 dp.put(0, headGradient);
                 // S = scale·q·kᵀ: dq = scale·dS·k = scale·(dSᵀ)ᵀ·k, dk = scale·dSᵀ·q
-                gemm(true, false, steps, headSize, steps, scale, g.dScores.at(0), steps, qkv.at(k), 3 * width,
-                        0f, g.dQkv.at(q), 3 * width);
-                gemm(false, false, steps, headSize, steps, scale, g.dScores.at(0), steps, qkv.at(q), 3 * width,
-                        0f, g.dQkv.at(k), 3 * width);
+                gemm(true, false, steps, headSize, steps, scale, t.dScores.at(0), steps, qkv.at(k), 3 * width,
+                        0f, t.dQkv.at(q), 3 * width);
+                gemm(false, false, steps, headSize, steps, scale, t.dScores.at(0), steps, qkv.at(q), 3 * width,
+                        0f, t.dQkv.at(k), 3 * width);
             }
         }
     }
@@ -524,17 +536,12 @@ public final class TransformerBlockKernel {
                 m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
-    /** The backward pass's buffers, made at its first call: a network that only infers never needs them. */
+    /**
+     * What the backward pass leaves for its caller, the parameters' gradients and the input's, made at its first
+     * call: a network that only infers never needs them. Its temporaries are {@link Temporaries}.
+     */
     public final class Backward {
         private final Floats dy = new Floats(rows, width);
-        private final Floats dHidden = new Floats(rows, hiddenWidth);
-        private final Floats dNormed = new Floats(rows, width);
-        private final Floats dx2 = new Floats(rows, width);
-        private final Floats dBranch = new Floats(rows, width);
-        private final Floats dAttended = new Floats(rows, width);
-        private final Floats dQkv = new Floats(rows, 3L * width);
-        private final Floats dScores = new Floats(steps, steps);
-        private final Floats ones = new Floats(rows);
         private final Floats qkvWeight = new Floats(width, 3L * width);
         private final Floats attentionOutWeight = new Floats(width, width);
         private final Floats hiddenWeight = new Floats(width, hiddenWidth);
@@ -551,7 +558,6 @@ public final class TransformerBlockKernel {
         public final Map<String, INDArray> parameterGradients = new LinkedHashMap<>();
 
         private Backward(Map<String, INDArray> params) {
-            ones.array.assign(1);
             put(params, QKV_WEIGHT, qkvWeight);
             put(params, ATTENTION_OUT_WEIGHT, attentionOutWeight);
             put(params, HIDDEN_WEIGHT, hiddenWeight);
@@ -568,6 +574,68 @@ public final class TransformerBlockKernel {
 
         private void put(Map<String, INDArray> params, String name, Floats gradient) {
             parameterGradients.put(name, gradient.array.reshape(params.get(name).shape()));
+        }
+    }
+
+    /**
+     * The values a backward pass needs only while it runs, shared by the kernels whose backward passes run one after
+     * the other: a network's blocks then write and read the same few megabytes, still in cache from the block before,
+     * where buffers of each block's own came from memory (one block's are larger than a core's L2). Borrowed for one
+     * backward pass from a pool per shape, the set the same thread used last first, so any number of kernels, slices
+     * and networks may run at once. Not a thread-local: the fork-join pool's threads forget theirs after every task.
+     */
+    private static final class Temporaries {
+        private static final Map<List<Integer>, List<Temporaries>> IDLE = new HashMap<>();
+
+        private final List<Integer> shape;
+        private final Floats dHidden;
+        private final Floats dNormed;
+        private final Floats dx2;
+        private final Floats dBranch;
+        private final Floats dAttended;
+        private final Floats dQkv;
+        private final Floats dScores;
+        private final Floats ones;
+        private Thread lastUser;
+
+        private Temporaries(List<Integer> shape, int rows, int steps, int width) {
+            this.shape = shape;
+            dHidden = new Floats(rows, (long) BlockParameters.MLP_EXPANSION * width);
+            dNormed = new Floats(rows, width);
+            dx2 = new Floats(rows, width);
+            dBranch = new Floats(rows, width);
+            dAttended = new Floats(rows, width);
+            dQkv = new Floats(rows, 3L * width);
+            dScores = new Floats(steps, steps);
+            ones = new Floats(rows);
+            ones.array.assign(1);
+        }
+
+        /** A set for rows of this many positions and this width, windows of this many steps, until {@link #release}. */
+        static Temporaries borrow(int rows, int steps, int width) {
+            var shape = List.of(rows, steps, width);
+            Thread caller = Thread.currentThread();
+            synchronized (IDLE) {
+                var idle = IDLE.computeIfAbsent(shape, s -> new ArrayList<>());
+                for (int i = idle.size() - 1; i >= 0; i--) {
+                    if (idle.get(i).lastUser == caller) {
+                        return idle.remove(i);
+                    }
+                }
+                if (!idle.isEmpty()) {
+                    return idle.remove(idle.size() - 1);
+                }
+            }
+            try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return new Temporaries(shape, rows, steps, width);
+            }
+        }
+
+        void release() {
+            lastUser = Thread.currentThread();
+            synchronized (IDLE) {
+                IDLE.get(shape).add(this);
+            }
         }
     }
 

@@ -3,24 +3,12 @@ package dev.lmpipe.model.kernel;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
-import static dev.lmpipe.model.kernel.BlockParameters.ATTENTION_OUT_BIAS;
 import static dev.lmpipe.model.kernel.BlockParameters.ATTENTION_OUT_WEIGHT;
-import static dev.lmpipe.model.kernel.BlockParameters.HIDDEN_BIAS;
-import static dev.lmpipe.model.kernel.BlockParameters.HIDDEN_WEIGHT;
-import static dev.lmpipe.model.kernel.BlockParameters.MLP_OUT_BIAS;
-import static dev.lmpipe.model.kernel.BlockParameters.MLP_OUT_WEIGHT;
-import static dev.lmpipe.model.kernel.BlockParameters.NORM1_BIAS;
-import static dev.lmpipe.model.kernel.BlockParameters.NORM1_GAIN;
-import static dev.lmpipe.model.kernel.BlockParameters.NORM2_BIAS;
-import static dev.lmpipe.model.kernel.BlockParameters.NORM2_GAIN;
-import static dev.lmpipe.model.kernel.BlockParameters.QKV_BIAS;
-import static dev.lmpipe.model.kernel.BlockParameters.QKV_WEIGHT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,9 +24,9 @@ class TransformerBlockDropoutTest {
 
     @Test
     void gradientsAreThoseOfTheBlockWithItsMasksFixed() {
-        var params = parameters(1);
-        INDArray input = random(new long[] {MINIBATCH, WIDTH, STEPS}, 2);
-        INDArray projection = random(new long[] {MINIBATCH, WIDTH, STEPS}, 3);
+        var params = BlockFixtures.parameters(WIDTH, 1);
+        INDArray input = BlockFixtures.random(new long[] {MINIBATCH, WIDTH, STEPS}, 2);
+        INDArray projection = BlockFixtures.random(new long[] {MINIBATCH, WIDTH, STEPS}, 3);
         var kernel = new TransformerBlockKernel(MINIBATCH, STEPS, WIDTH, HEADS);
         kernel.forward(input, params, HALF, 0);
         var backward = kernel.backward(projection, params);
@@ -76,8 +64,8 @@ class TransformerBlockDropoutTest {
 
     @Test
     void anExamplesMasksDoNotDependOnTheSliceThatComputesIt() {
-        var params = parameters(5);
-        INDArray input = random(new long[] {MINIBATCH, WIDTH, STEPS}, 6);
+        var params = BlockFixtures.parameters(WIDTH, 5);
+        INDArray input = BlockFixtures.random(new long[] {MINIBATCH, WIDTH, STEPS}, 6);
         INDArray whole = new TransformerBlockKernel(MINIBATCH, STEPS, WIDTH, HEADS).forward(input, params, HALF, 0);
         var firstHalf = new TransformerBlockKernel(2, STEPS, WIDTH, HEADS);
         var secondHalf = new TransformerBlockKernel(2, STEPS, WIDTH, HEADS);
@@ -89,8 +77,8 @@ class TransformerBlockDropoutTest {
 
     @Test
     void aPassWithoutMasksIsTheBlockWithoutDropoutAndMasksChangeIt() {
-        var params = parameters(8);
-        INDArray input = random(new long[] {MINIBATCH, WIDTH, STEPS}, 9);
+        var params = BlockFixtures.parameters(WIDTH, 8);
+        INDArray input = BlockFixtures.random(new long[] {MINIBATCH, WIDTH, STEPS}, 9);
         var kernel = new TransformerBlockKernel(MINIBATCH, STEPS, WIDTH, HEADS);
         float[] dropped = floats(kernel.forward(input, params, HALF, 0));
         float[] again = floats(kernel.forward(input, params, HALF, 0));
@@ -150,37 +138,5 @@ class TransformerBlockDropoutTest {
 
     private static org.nd4j.linalg.indexing.INDArrayIndex interval(int from, int to) {
         return org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
-    }
-
-    private static Map<String, INDArray> parameters(long seed) {
-        var params = new LinkedHashMap<String, INDArray>();
-        int hidden = BlockParameters.MLP_EXPANSION * WIDTH;
-        params.put(QKV_WEIGHT, random(new long[] {WIDTH, 3L * WIDTH}, seed));
-        params.put(ATTENTION_OUT_WEIGHT, random(new long[] {WIDTH, WIDTH}, seed + 100));
-        params.put(HIDDEN_WEIGHT, random(new long[] {WIDTH, hidden}, seed + 200));
-        params.put(MLP_OUT_WEIGHT, random(new long[] {hidden, WIDTH}, seed + 300));
-        params.put(QKV_BIAS, random(new long[] {3L * WIDTH}, seed + 400));
-        params.put(ATTENTION_OUT_BIAS, random(new long[] {WIDTH}, seed + 500));
-        params.put(HIDDEN_BIAS, random(new long[] {hidden}, seed + 600));
-        params.put(MLP_OUT_BIAS, random(new long[] {WIDTH}, seed + 700));
-        params.put(NORM1_GAIN, random(new long[] {WIDTH}, seed + 800).addi(1));
-        params.put(NORM1_BIAS, random(new long[] {WIDTH}, seed + 900));
-        params.put(NORM2_GAIN, random(new long[] {WIDTH}, seed + 1000).addi(1));
-        params.put(NORM2_BIAS, random(new long[] {WIDTH}, seed + 1100));
-        return params;
-    }
-
-    /** U(-0.5, 0.5) floats from a seed of their own. */
-    private static INDArray random(long[] shape, long seed) {
-        var random = new Random(seed);
-        long length = 1;
-        for (long size : shape) {
-            length *= size;
-        }
-        float[] values = new float[(int) length];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextFloat() - 0.5f;
-        }
-        return Nd4j.createFromArray(values).reshape(shape);
     }
 }
