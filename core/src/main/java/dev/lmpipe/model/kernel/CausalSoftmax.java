@@ -69,49 +69,52 @@ public final class CausalSoftmax {
      * is query i's score of key j, and column i becomes query i's probabilities over keys 0..i, 0 below them. Each
      * reduction over a column's rows is a tree of element-wise passes over whole halves of the matrix, and each value
      * a column shares (its maximum, its sum's inverse) is copied into every row first: every loop is one pass over
-     * thousands of values, not one of at most T per query. Not thread-safe: the arrays are reused.
+     * thousands of values, not one of at most T per query. Each of the tree's passes reads its two halves from two
+     * arrays at the same index, the upper half copied out first: Java compiles {@code a[k] + b[k]} to vector
+     * instructions, {@code a[k] + a[k + shift]} (which might overlap) not. Not thread-safe: the arrays are reused.
      */
     public static final class Transposed {
         private final int steps;
         private final int size;
-        // 1 where key j is attended by query i (j ≤ i), 0 where not.
+        // 1 where key j is attended by query i (j ≤ i), 0 where not; 0 and −∞.
         private final float[] kept;
-        // Each column's value copied into every row, and the reductions' halves.
+        private final float[] unattended;
+        // Each column's value copied into every row, the matrix a reduction works on, and its upper half.
         private final float[] tiled;
+        private final float[] reduced;
         private final float[] half;
 
         public Transposed(int steps) {
             this.steps = steps;
             this.size = steps * steps;
             kept = new float[size];
+            unattended = new float[size];
             for (int j = 0; j < steps; j++) {
                 for (int i = 0; i < steps; i++) {
                     kept[j * steps + i] = j <= i ? 1f : 0f;
+                    unattended[j * steps + i] = j <= i ? 0f : Float.NEGATIVE_INFINITY;
                 }
             }
             tiled = new float[size];
+            reduced = new float[size];
             half = new float[size];
         }
 
         /** Scores → probabilities in place. */
         public void forward(float[] scores) {
-            // Each column's maximum over the keys its query attends: every query attends key 0, and key j is
-            // attended by queries j..T-1.
-            // Row by row, not as a tree like the sums: Java's Math.max costs several instructions, and half of the
-            // matrix is not attended.
-            System.arraycopy(scores, 0, tiled, 0, steps);
-            for (int j = 1; j < steps; j++) {
-                int row = j * steps;
-                for (int i = j; i < steps; i++) {
-                    tiled[i] = Math.max(tiled[i], scores[row + i]);
-                }
+            // Each column's maximum over the keys its query attends (every query attends key 0): the unattended
+            // scores made −∞ first.
+            for (int k = 0; k < size; k++) {
+                reduced[k] = scores[k] + unattended[k];
             }
+            reduceColumns(true);
             tileColumn();
             // Unattended scores may exceed the maximum, where exp would overflow: exp(0) there, then 0.
             for (int k = 0; k < size; k++) {
                 scores[k] = exp((scores[k] - tiled[k]) * kept[k]) * kept[k];
             }
-            sumColumns(scores);
+            System.arraycopy(scores, 0, reduced, 0, size);
+            reduceColumns(false);
             for (int i = 0; i < steps; i++) {
                 tiled[i] = 1 / tiled[i];
             }
@@ -126,11 +129,10 @@ public final class CausalSoftmax {
          * them: dS = P ∘ (dP − Σ_keys dP ∘ P) for each query; where P = 0 the result is 0.
          */
         public void backward(float[] gradient, float[] probabilities) {
-            float[] products = tiled;
             for (int k = 0; k < size; k++) {
-                products[k] = gradient[k] * probabilities[k];
+                reduced[k] = gradient[k] * probabilities[k];
             }
-            sumColumns(products);
+            reduceColumns(false);
             tileColumn();
             for (int k = 0; k < size; k++) {
                 gradient[k] = probabilities[k] * (gradient[k] - tiled[k]);
@@ -138,28 +140,29 @@ public final class CausalSoftmax {
         }
 
         /**
-         * Each column's sum of {@code matrix}'s rows into {@code tiled[0, T)}: the first half of the rows added to the
-         * second, element by element, into the other buffer, until one row is left.
+         * Each column's maximum (or sum) of {@code reduced}'s rows into {@code tiled[0, T)}, {@code reduced} used up:
+         * the upper half of the rows copied out and taken element by element with the lower half, until one row is
+         * left.
          */
-        private void sumColumns(float[] matrix) {
-            float[] from = matrix;
+        private void reduceColumns(boolean maximum) {
             int rows = steps;
             while (rows > 1) {
-                float[] to = from == half ? tiled : half;
                 int upper = (rows + 1) / 2;
                 int paired = (rows - upper) * steps;
-                int shift = upper * steps;
-                for (int k = 0; k < paired; k++) {
-                    to[k] = from[k] + from[k + shift];
-                }
                 // An odd count's middle row has no partner: it goes on as it is.
-                System.arraycopy(from, paired, to, paired, shift - paired);
-                from = to;
+                System.arraycopy(reduced, upper * steps, half, 0, paired);
+                if (maximum) {
+                    for (int k = 0; k < paired; k++) {
+                        reduced[k] = Math.max(reduced[k], half[k]);
+                    }
+                } else {
+                    for (int k = 0; k < paired; k++) {
+                        reduced[k] += half[k];
+                    }
+                }
                 rows = upper;
             }
-            if (from != tiled) {
-                System.arraycopy(from, 0, tiled, 0, steps);
-            }
+            System.arraycopy(reduced, 0, tiled, 0, steps);
         }
 
         /** tiled[0, T) into every row of tiled. */
