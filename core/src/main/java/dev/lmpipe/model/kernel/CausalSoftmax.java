@@ -76,7 +76,7 @@ public final class CausalSoftmax {
     public static final class Transposed {
         private final int steps;
         private final int size;
-        // 1 where key j is attended by query i (j ≤ i), 0 where not; 0 and −∞.
+        // Where key j is attended by query i (j ≤ i): kept 1 and unattended 0; elsewhere kept 0 and unattended −∞.
         private final float[] kept;
         private final float[] unattended;
         // Each column's value copied into every row, the matrix a reduction works on, and its upper half.
