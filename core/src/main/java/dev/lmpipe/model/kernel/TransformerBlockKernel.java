@@ -98,13 +98,13 @@ public final class TransformerBlockKernel {
     private final float[] headGradient;
     private final CausalSoftmax.Transposed softmax;
 
-    // Dropout of the last forward pass, made at the first pass that drops.
+    // Dropout of the last forward pass, made at the first pass that drops. One head's probabilities after dropout
+    // are made again wherever a product needs them, from the probabilities and the mask, rather than kept.
     private boolean dropping;
     private float[] attentionMask;      // [B·H·T·T], transposed as the probabilities
     private float[] attentionOutMask;   // [N·d] of the attention branch's output
     private float[] mlpOutMask;         // [N·d] of the MLP branch's output
-    private Floats dropped;             // [B·H, T·T] the probabilities after dropout
-    private Floats branch;              // [N, d] a residual branch's output before dropout
+    private DroppedHead droppedHead;
 
     private Backward backward;
 
@@ -203,7 +203,8 @@ public final class TransformerBlockKernel {
 
     /**
      * out = stream + branch, the branch {@code in·weight + bias} ({@code in} of {@code inWidth} columns): one
-     * product accumulating onto the stream and the bias, or with dropout the branch apart, then masked and added.
+     * product accumulating onto the stream and the bias, or with dropout the branch into out, then masked and the
+     * stream added in place.
      */
     private void residual(Floats stream, Floats in, int inWidth, Weight weight, float[] bias, float[] mask,
                           Floats out) {
@@ -212,14 +213,14 @@ public final class TransformerBlockKernel {
             gemm(false, false, rows, width, inWidth, 1f, in.at(0), inWidth, weight.at(0), width, 1f, out.at(0), width);
             return;
         }
-        fillRows(branch, bias);
-        gemm(false, false, rows, width, inWidth, 1f, in.at(0), inWidth, weight.at(0), width, 1f, branch.at(0), width);
+        fillRows(out, bias);
+        gemm(false, false, rows, width, inWidth, 1f, in.at(0), inWidth, weight.at(0), width, 1f, out.at(0), width);
         float[] streamRow = rowValues;
         float[] branchRow = rowBranch;
         for (int r = 0; r < rows; r++) {
             int at = r * width;
             stream.data.get(at, streamRow, 0, width);
-            branch.data.get(at, branchRow, 0, width);
+            out.data.get(at, branchRow, 0, width);
             for (int j = 0; j < width; j++) {
                 streamRow[j] += branchRow[j] * mask[at + j];
             }
@@ -238,8 +239,7 @@ public final class TransformerBlockKernel {
                 attentionMask = new float[minibatch * heads * steps * steps];
                 attentionOutMask = new float[rows * width];
                 mlpOutMask = new float[rows * width];
-                dropped = new Floats((long) minibatch * heads, (long) steps * steps);
-                branch = new Floats(rows, width);
+                droppedHead = new DroppedHead(new float[steps * steps], new Floats(steps, steps));
             }
         }
         int scores = heads * steps * steps;
@@ -414,20 +414,26 @@ public final class TransformerBlockKernel {
                 p.get((int) at, headScores);
                 softmax.forward(headScores);
                 p.put((int) at, headScores);
-                var weights = probabilities.at(at);
-                if (dropping) {
-                    for (int i = 0; i < headScores.length; i++) {
-                        headScores[i] *= attentionMask[(int) at + i];
-                    }
-                    dropped.data.put((int) at, headScores);
-                    weights = dropped.at(at);
-                }
+                var weights = dropping ? dropped(headScores, (int) at) : probabilities.at(at);
                 // attended = P·v = (Pᵀ)ᵀ·v
                 gemm(true, false, steps, headSize, steps, 1f, weights, steps,
                         qkv.at(qkvRows + 2L * width + h * headSize), 3 * width,
                         0f, attended.at((long) b * steps * width + h * headSize), width);
             }
         }
+    }
+
+    /**
+     * One head's probabilities ({@code headProbabilities}, its transposed [T, T] from {@code at}) after this pass's
+     * dropout, in {@link #droppedHead}; {@code headProbabilities} is left as it is.
+     */
+    private FloatPointer dropped(float[] headProbabilities, int at) {
+        float[] kept = droppedHead.values;
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = headProbabilities[i] * attentionMask[at + i];
+        }
+        droppedHead.floats.data.put(0, kept);
+        return droppedHead.floats.at(0);
     }
 
     /**
@@ -447,12 +453,13 @@ public final class TransformerBlockKernel {
                 var q = qkvRows + h * headSize;
                 var k = qkvRows + width + h * headSize;
                 var v = qkvRows + 2L * width + h * headSize;
+                p.get((int) at, headScores);
+                var weights = dropping ? dropped(headScores, (int) at) : probabilities.at(at);
                 // dPᵀ = v·dAttendedᵀ; dv = Pᵀ·dAttended
                 gemm(false, true, steps, steps, headSize, 1f, qkv.at(v), 3 * width, dAttended, width,
                         0f, t.dScores.at(0), steps);
-                gemm(false, false, steps, headSize, steps, 1f, (dropping ? dropped : probabilities).at(at), steps,
-                        dAttended, width, 0f, t.dQkv.at(v), 3 * width);
-                p.get((int) at, headScores);
+                gemm(false, false, steps, headSize, steps, 1f, weights, steps, dAttended, width,
+                        0f, t.dQkv.at(v), 3 * width);
                 dp.get(0, headGradient);
                 if (dropping) {
                     for (int i = 0; i < headGradient.length; i++) {
@@ -637,6 +644,10 @@ public final class TransformerBlockKernel {
                 IDLE.get(shape).add(this);
             }
         }
+    }
+
+    /** One head's [T, T] probabilities after dropout: made in the Java array, read by OpenBLAS from the floats. */
+    private record DroppedHead(float[] values, Floats floats) {
     }
 
     /** A weight matrix as OpenBLAS reads it in this pass: the parameter's own memory, or a row-major copy. */
