@@ -42,13 +42,16 @@ public final class Networks {
     }
 
     /**
-     * Lets each training pass of the layers we write ourselves (LSTM, transformer block, final LayerNorm, output layer) slice its
-     * minibatch across {@code threads} threads ({@link SlicesMinibatches}), and Adam update ranges of the parameters
-     * on as many ({@link FastAdam}).
+     * Lets each training pass of the layers we write ourselves (LSTM, transformer block, final LayerNorm, output layer)
+     * and of the GPT's dropout after its embeddings slice its minibatch across {@code threads} threads
+     * ({@link SlicesMinibatches}), and Adam update ranges of the parameters on as many ({@link FastAdam}).
      */
     public static void useThreads(MultiLayerNetwork network, int threads) {
         for (var conf : network.getLayerWiseConfigurations().getConfs()) {
             if (conf.getLayer() instanceof SlicesMinibatches sliced) {
+                sliced.setThreads(threads);
+            }
+            if (conf.getLayer().getIDropout() instanceof SlicesMinibatches sliced) {
                 sliced.setThreads(threads);
             }
         }

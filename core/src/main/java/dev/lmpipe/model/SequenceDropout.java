@@ -3,6 +3,7 @@ package dev.lmpipe.model;
 import dev.lmpipe.model.kernel.DropoutMasks;
 import dev.lmpipe.model.kernel.HostMemory;
 import dev.lmpipe.model.kernel.Kernels;
+import dev.lmpipe.model.runtime.MinibatchParts;
 
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
@@ -23,16 +24,20 @@ import java.util.Objects;
  *
  * <p>Where lmpipe's kernels run ({@link Kernels#onHost}) each example's mask comes from {@link DropoutMasks} and is
  * applied in Java to rows {@code [B, T, width]}, the output handed on as a view of rows, which the first block
- * reads without transposing them. DL4J's {@link Dropout} (a random op, a multiply of arrays of different layouts
- * and, in the first block, a transposing copy of its output) ran on one thread while the other cores waited: 4% of a
- * two-thread GPT training step with dropout 0.1 (bench/serial_time.sh). Elsewhere (a GPU, or
+ * reads without transposing them; the minibatch is cut into slices on as many threads as the blocks use
+ * ({@link SlicesMinibatches}), each slice's rows copied, masks drawn and applied on its own thread. DL4J's
+ * {@link Dropout} (a random op, a multiply of arrays of different layouts and, in the first block, a transposing copy
+ * of its output) ran on one thread while the other cores waited: 4% of a two-thread GPT training step with dropout
+ * 0.1 (bench/serial_time.sh), and this pass on one thread still 3.7%. Elsewhere (a GPU, or
  * {@code -Dlmpipe.kernels=dl4j}) this is DL4J's {@link Dropout}.
  *
- * <p>Named in checkpoints' configurations: a public no-arg constructor and a getter and setter for the probability.
+ * <p>Named in checkpoints' configurations: a public no-arg constructor and a getter and setter for the probability
+ * and the threads (a runtime setting, 1 when absent, as the layers').
  * Not thread-safe, like DL4J's dropout: the last training pass's mask is kept for its backward pass.
  */
-public class SequenceDropout implements IDropout {
+public class SequenceDropout implements IDropout, SlicesMinibatches {
     private double probability;
+    private int threads = 1;
 
     @JsonIgnore
     private transient float[] mask;
@@ -63,6 +68,16 @@ public class SequenceDropout implements IDropout {
     }
 
     @Override
+    public int getThreads() {
+        return threads;
+    }
+
+    @Override
+    public void setThreads(int threads) {
+        this.threads = MinibatchParts.checkThreads(threads);
+    }
+
+    @Override
     public INDArray applyDropout(INDArray input, INDArray result, int iteration, int epoch,
                                  LayerWorkspaceMgr workspaceMgr) {
         masked = false;
@@ -78,8 +93,13 @@ public class SequenceDropout implements IDropout {
         if (mask == null || mask.length != examples * perExample) {
             mask = new float[examples * perExample];
         }
-        masks.fillExamples(mask, examples, perExample);
-        multiply(HostMemory.rows(input, output), output, examples * perExample);
+        var slices = new MinibatchParts(examples, threads);
+        slices.run(p -> {
+            INDArray outputRows = slices.of(output, p);
+            masks.fillExamples(mask, slices.from(p), slices.to(p), perExample);
+            multiply(HostMemory.rows(slices.of(input, p), outputRows), outputRows, slices.from(p) * perExample,
+                    slices.size(p) * perExample);
+        });
         masked = true;
         return output.permute(0, 2, 1);
     }
@@ -93,15 +113,24 @@ public class SequenceDropout implements IDropout {
         INDArray inPlace = HostMemory.rowsView(gradAtInput);
         INDArray outputRows = inPlace != null ? inPlace
                 : Nd4j.createUninitialized(DataType.FLOAT, gradAtInput.size(0), gradAtInput.size(2), gradAtInput.size(1));
-        multiply(HostMemory.rows(gradAtOutput, outputRows), outputRows, mask.length);
-        if (inPlace == null) {
-            gradAtInput.assign(outputRows.permute(0, 2, 1));
-        }
+        int perExample = (int) (gradAtInput.size(1) * gradAtInput.size(2));
+        var slices = new MinibatchParts((int) gradAtInput.size(0), threads);
+        slices.run(p -> {
+            INDArray sliceRows = slices.of(outputRows, p);
+            multiply(HostMemory.rows(slices.of(gradAtOutput, p), sliceRows), sliceRows, slices.from(p) * perExample,
+                    slices.size(p) * perExample);
+            if (inPlace == null) {
+                slices.of(gradAtInput, p).assign(sliceRows.permute(0, 2, 1));
+            }
+        });
         return gradAtInput;
     }
 
-    /** out = in ∘ mask over rows of {@code length} floats in all, a chunk at a time in a Java array. */
-    private void multiply(INDArray inRows, INDArray outRows, int length) {
+    /**
+     * out = in ∘ mask[maskFrom, maskFrom + length) over rows of {@code length} floats in all, a chunk at a time in a
+     * Java array.
+     */
+    private void multiply(INDArray inRows, INDArray outRows, int maskFrom, int length) {
         FloatBuffer in = HostMemory.floats(inRows);
         FloatBuffer out = HostMemory.floats(outRows);
         int inAt = (int) inRows.offset();
@@ -111,7 +140,7 @@ public class SequenceDropout implements IDropout {
             int n = Math.min(chunk.length, length - from);
             in.get(inAt + from, chunk, 0, n);
             for (int i = 0; i < n; i++) {
-                chunk[i] *= mask[from + i];
+                chunk[i] *= mask[maskFrom + from + i];
             }
             out.put(outAt + from, chunk, 0, n);
         }
@@ -138,7 +167,9 @@ public class SequenceDropout implements IDropout {
 
     @Override
     public SequenceDropout clone() {
-        return new SequenceDropout(probability);
+        var copy = new SequenceDropout(probability);
+        copy.setThreads(threads);
+        return copy;
     }
 
     @Override

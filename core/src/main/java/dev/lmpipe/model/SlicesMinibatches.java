@@ -4,7 +4,8 @@ import dev.lmpipe.model.runtime.MinibatchParts;
 
 /**
  * A layer configuration whose training pass may cut the minibatch into slices, one per thread ({@link MinibatchParts}):
- * the LSTM, the transformer block, the final LayerNorm and the output layer. The thread count is a runtime setting
+ * the LSTM, the transformer block, the final LayerNorm, the output layer, and the GPT's dropout after its embeddings
+ * ({@link SequenceDropout}, the configuration of a {@code DropoutLayer}). The thread count is a runtime setting
  * kept in the configuration, so that it reaches Spark's workers with the network ({@link Networks#useThreads}); it
  * changes no result beyond float rounding and is not part of the model.
  */

@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The GPT's dropout after the embeddings' sum: inverted dropout with the probability asked for, the same masks
- * whatever the input's layout, a backward pass through the same mask, DL4J's dropout where lmpipe's kernels do not
- * run, and a configuration that checkpoints restore.
+ * whatever the input's layout and however many threads share the minibatch, a backward pass through the same mask,
+ * DL4J's dropout where lmpipe's kernels do not run, and a configuration that checkpoints restore.
  */
 class SequenceDropoutTest {
     private static final int EXAMPLES = 6;
@@ -57,6 +57,38 @@ class SequenceDropoutTest {
         INDArray fromRows = apply(new SequenceDropout(PROBABILITY), rows, 3).dup();
         assertThat(fromRows).isEqualTo(fromNcw);
         assertThat(apply(new SequenceDropout(PROBABILITY), input, 4)).as("another seed").isNotEqualTo(fromNcw);
+    }
+
+    @Test
+    void slicesOnThreadsGiveTheOutputAndGradientOfOneThreadBitForBit() {
+        int examples = 12;   // three slices on three threads (MinibatchParts: at least 4 examples a slice)
+        INDArray input = random(12, examples);
+        INDArray rows = input.permute(0, 2, 1).dup('c').permute(0, 2, 1);
+        INDArray gradient = random(13, examples);
+        for (INDArray in : new INDArray[] {input, rows}) {
+            var one = new SequenceDropout(PROBABILITY);
+            var three = new SequenceDropout(PROBABILITY);
+            three.setThreads(3);
+            assertThat(apply(three, in, 14).dup()).isEqualTo(apply(one, in, 14).dup());
+            INDArray fromOne = one.backprop(gradient.dup(), gradient.dup(), 0, 0);
+            INDArray fromThree = three.backprop(gradient.dup(), gradient.dup(), 0, 0);
+            assertThat(fromThree).isEqualTo(fromOne);
+            assertThat(fromOne).as("something dropped").isNotEqualTo(gradient.mul(KEEP));
+        }
+    }
+
+    @Test
+    void networksUseThreadsReachesTheGptsDropout() {
+        var network = new TransformerSpec(16, 1, 2, 8, 0.1).build(20, new Optimization(0.01, 1.0, 8, 8, 42));
+        Networks.useThreads(network, 2);
+        var dropouts = java.util.Arrays.stream(network.getLayerWiseConfigurations().getConfs().toArray(
+                new NeuralNetConfiguration[0])).map(c -> c.getLayer().getIDropout())
+                .filter(SequenceDropout.class::isInstance).map(SequenceDropout.class::cast).toList();
+        assertThat(dropouts).hasSize(1);
+        assertThat(dropouts.get(0).getThreads()).isEqualTo(2);
+        var restored = MultiLayerConfiguration.fromJson(network.getLayerWiseConfigurations().toJson());
+        assertThat(((SequenceDropout) restored.getConf(2).getLayer().getIDropout()).getThreads()).as("from JSON")
+                .isEqualTo(2);
     }
 
     @Test
@@ -120,11 +152,15 @@ class SequenceDropoutTest {
 
     /** [B, d, T] in 'c' order (not a view of rows), U(-0.5, 0.5). */
     private static INDArray random(long seed) {
+        return random(seed, EXAMPLES);
+    }
+
+    private static INDArray random(long seed, int examples) {
         var random = new Random(seed);
-        float[] values = new float[EXAMPLES * WIDTH * STEPS];
+        float[] values = new float[examples * WIDTH * STEPS];
         for (int i = 0; i < values.length; i++) {
             values[i] = random.nextFloat() - 0.5f;
         }
-        return Nd4j.createFromArray(values).reshape('c', EXAMPLES, WIDTH, STEPS);
+        return Nd4j.createFromArray(values).reshape('c', examples, WIDTH, STEPS);
     }
 }

@@ -50,11 +50,11 @@ public record DropoutMasks(float probability, long seed) {
     }
 
     /**
-     * Fills {@code mask[b·length, (b + 1)·length)} with example b's mask, for each of {@code examples} examples of
-     * {@code length} values: a layer that drops whole examples' activations on one thread.
+     * Fills {@code mask[b·length, (b + 1)·length)} with example b's mask, for each example b in {@code [from, to)}
+     * of {@code length} values: a layer that drops whole examples' activations, a slice of the minibatch at a time.
      */
-    public void fillExamples(float[] mask, int examples, int length) {
-        for (int b = 0; b < examples; b++) {
+    public void fillExamples(float[] mask, int from, int to, int length) {
+        for (int b = from; b < to; b++) {
             fill(mask, b * length, length, forExample(b));
         }
     }
