@@ -1,6 +1,7 @@
 import dev.lmpipe.config.ConfigLoader;
 import dev.lmpipe.model.TransformerSpec;
 import dev.lmpipe.model.kernel.BlockParameters;
+import dev.lmpipe.model.kernel.DropoutMasks;
 import dev.lmpipe.model.kernel.TransformerBlockKernel;
 import dev.lmpipe.train.TrainConfig;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,7 +17,8 @@ import static org.bytedeco.openblas.global.openblas.blas_set_num_threads;
 
 /**
  * The speed of TransformerBlockKernel alone on one thread, forward and backward passes of one slice of the minibatch
- * (as the train job slices it over 2 threads), without dropout: first one block over and over, whose buffers stay
+ * (as the train job slices it over 2 threads), dropping as the config's model.dropout says (masks drawn anew at every
+ * pass, as training draws them): first one block over and over, whose buffers stay
  * warm, then as many blocks as the model has, forward through all of them and backward, as a training step runs
  * them, whose buffers together outgrow the core's cache. Printed as GFLOP/s of the products the block issues (the
  * attention's unmasked half included), to set beside bench/GemmShapes.java's shapes alone.
@@ -56,8 +58,11 @@ public class BlockKernelSpeed {
         // The products' FLOPs per position: 2·d·(3d + d + 2·4d) in the layers and 2·2·T·d in the attention,
         // forward; the backward pass twice that.
         double flops = 3.0 * examples * steps * (2.0 * d * (4 * d + 2 * hidden) + 4.0 * steps * d);
+        float dropout = (float) spec.dropout();
         System.out.printf("TransformerBlockKernel on one thread, forward + backward, GFLOP/s of its products (best of"
-                + " 5 timings of 2 s; %d examples of %d steps, width %d, %d heads)%n", examples, steps, d, spec.heads());
+                + " 5 timings of 2 s; %d examples of %d steps, width %d, %d heads, dropout %s)%n", examples, steps, d,
+                spec.heads(), dropout);
+        long seed = 1;
         for (int blocks : new int[] {1, spec.layers()}) {
             var kernels = new TransformerBlockKernel[blocks];
             for (int i = 0; i < blocks; i++) {
@@ -68,8 +73,9 @@ public class BlockKernelSpeed {
                 long start = System.nanoTime();
                 int passes = 0;
                 while (System.nanoTime() - start < 2e9) {
+                    var masks = dropout > 0 ? new DropoutMasks(dropout, seed++) : null;
                     for (var kernel : kernels) {
-                        kernel.forward(input, params);
+                        kernel.forward(input, params, masks, 0);
                     }
                     for (int i = blocks - 1; i >= 0; i--) {
                         kernels[i].backward(outputGradient, params);

@@ -5,6 +5,7 @@
 # variants may run while the machine does other work; the chars/s printed are only comparable on a quiet machine.
 # Usage: bench/recipe_compare.sh CHARACTERS [work dir]
 #   MODEL=gpt (default) or lstm: conf/train-transformer.conf or conf/train-lstm.conf, then each variant's settings.
+#   CONF=FILE: that config instead (its schedule's decay then ends at CHARACTERS where its length is 0).
 #   VARIANTS="name:key=value,key=value name2:..." (default: the preset as it is, and nanoGPT's optimizer recipe:
 #   warmup over 2% of the characters, cosine decay to 0.1 × the rate, weight decay 0.1, global clipping at 1.0).
 #   SEED=1.
@@ -20,7 +21,8 @@ corpus="$root/../shared/data/tinyshakespeare.txt"
 [ -f "$corpus" ] || { echo "missing $corpus (see ../shared)" >&2; exit 1; }
 [ -f "$root/jobs/target/lmpipe.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
 lmpipe="$root/lmpipe"
-if [ "$model" = lstm ]; then conf="$root/conf/train-lstm.conf"; else conf="$root/conf/train-transformer.conf"; fi
+if [ -n "${CONF:-}" ]; then conf="$(cd "$(dirname "$CONF")" && pwd)/$(basename "$CONF")"
+elif [ "$model" = lstm ]; then conf="$root/conf/train-lstm.conf"; else conf="$root/conf/train-transformer.conf"; fi
 mkdir -p "$work"
 "$root/bench/heldout_data.sh" "$corpus" "$work"
 echo "=== $model, $characters characters per variant, seed $seed ($(getconf _NPROCESSORS_ONLN) cores," \
@@ -33,7 +35,7 @@ for variant in $variants; do
   for pair in "${pairs[@]}"; do [ -n "$pair" ] && settings+=(--set "$pair"); done
   run="$work/run-$model-$name"
   "$lmpipe" train -c "$conf" -d "$work/train-data" -o "$run" --overwrite --master 'local[2]' \
-    --set maxCharacters="$characters" --set epochs=1000 --set patience=1000 --set report=false --set seed="$seed" \
+    --set maxCharacters="$characters" --set maxMinutes=0 --set epochs=1000 --set patience=1000 --set report=false --set seed="$seed" \
     "${settings[@]}" > "$work/train-$model-$name.log"
   last="$run/checkpoints/$(cat "$run/latest")"
   heldout="$("$lmpipe" evaluate --checkpoint "$last" -d "$work/heldout-data" --split train -o "$work/eval-$model-$name" \
