@@ -18,9 +18,9 @@ import static org.bytedeco.openblas.global.openblas.blas_set_num_threads;
 /**
  * The speed of TransformerBlockKernel alone on one thread, forward and backward passes of one slice of the minibatch
  * (as the train job slices it over 2 threads), dropping as the config's model.dropout says (masks drawn anew at every
- * pass, as training draws them): first one block over and over, whose buffers stay
- * warm, then as many blocks as the model has, forward through all of them and backward, as a training step runs
- * them, whose buffers together outgrow the core's cache. Printed as GFLOP/s of the products the block issues (the
+ * pass, as training draws them): first one block over and over, whose buffers stay warm, then as many blocks as the
+ * model has, forward through all of them and backward, as a training step runs them, whose buffers together outgrow
+ * the core's cache. Printed as GFLOP/s of the products the block issues (the
  * attention's unmasked half included), to set beside bench/GemmShapes.java's shapes alone.
  * Usage (from the repository root, after mvn package; one OpenMP thread, as the train job runs ND4J's ops, or they
  * compete with the timed thread): OMP_NUM_THREADS=1 java -cp "jobs/target/lmpipe.jar:jobs/target/lib/*"

@@ -35,8 +35,8 @@ for variant in $variants; do
   for pair in "${pairs[@]}"; do [ -n "$pair" ] && settings+=(--set "$pair"); done
   run="$work/run-$model-$name"
   "$lmpipe" train -c "$conf" -d "$work/train-data" -o "$run" --overwrite --master 'local[2]' \
-    --set maxCharacters="$characters" --set maxMinutes=0 --set epochs=1000 --set patience=1000 --set report=false --set seed="$seed" \
-    "${settings[@]}" > "$work/train-$model-$name.log"
+    --set maxCharacters="$characters" --set maxMinutes=0 --set epochs=1000 --set patience=1000 --set report=false \
+    --set seed="$seed" "${settings[@]}" > "$work/train-$model-$name.log"
   last="$run/checkpoints/$(cat "$run/latest")"
   heldout="$("$lmpipe" evaluate --checkpoint "$last" -d "$work/heldout-data" --split train -o "$work/eval-$model-$name" \
     --overwrite | grep -o '[0-9.]* nats/char' | tail -1)"

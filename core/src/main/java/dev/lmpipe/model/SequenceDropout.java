@@ -24,11 +24,11 @@ import java.util.Objects;
  *
  * <p>Where lmpipe's kernels run ({@link Kernels#onHost}) each example's mask comes from {@link DropoutMasks} and is
  * applied in Java to rows {@code [B, T, width]}, the output handed on as a view of rows, which the first block
- * reads without transposing them; the minibatch is cut into slices on as many threads as the blocks use
- * ({@link SlicesMinibatches}), each slice's rows copied, masks drawn and applied on its own thread. DL4J's
- * {@link Dropout} (a random op, a multiply of arrays of different layouts and, in the first block, a transposing copy
- * of its output) ran on one thread while the other cores waited: 4% of a two-thread GPT training step with dropout
- * 0.1 (bench/serial_time.sh), and this pass on one thread still 3.7%. Elsewhere (a GPU, or
+ * reads without transposing them. The minibatch is cut into slices on as many threads as the blocks use
+ * ({@link SlicesMinibatches}), each slice's rows copied, masks drawn and applied on its own thread: on one thread
+ * while the other cores wait, DL4J's {@link Dropout} (a random op, a multiply of arrays of different layouts and, in
+ * the first block, a transposing copy of its output) took 4% of a two-thread GPT training step with dropout 0.1
+ * (bench/serial_time.sh), and this pass 3.7%. Elsewhere (a GPU, or
  * {@code -Dlmpipe.kernels=dl4j}) this is DL4J's {@link Dropout}.
  *
  * <p>Named in checkpoints' configurations: a public no-arg constructor and a getter and setter for the probability

@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,14 +82,15 @@ class SequenceDropoutTest {
     void networksUseThreadsReachesTheGptsDropout() {
         var network = new TransformerSpec(16, 1, 2, 8, 0.1).build(20, new Optimization(0.01, 1.0, 8, 8, 42));
         Networks.useThreads(network, 2);
-        var dropouts = java.util.Arrays.stream(network.getLayerWiseConfigurations().getConfs().toArray(
-                new NeuralNetConfiguration[0])).map(c -> c.getLayer().getIDropout())
+        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        assertThat(sequenceDropouts(conf)).singleElement().extracting(SequenceDropout::getThreads).isEqualTo(2);
+        assertThat(sequenceDropouts(MultiLayerConfiguration.fromJson(conf.toJson()))).as("from JSON")
+                .singleElement().extracting(SequenceDropout::getThreads).isEqualTo(2);
+    }
+
+    private static List<SequenceDropout> sequenceDropouts(MultiLayerConfiguration conf) {
+        return conf.getConfs().stream().map(c -> c.getLayer().getIDropout())
                 .filter(SequenceDropout.class::isInstance).map(SequenceDropout.class::cast).toList();
-        assertThat(dropouts).hasSize(1);
-        assertThat(dropouts.get(0).getThreads()).isEqualTo(2);
-        var restored = MultiLayerConfiguration.fromJson(network.getLayerWiseConfigurations().toJson());
-        assertThat(((SequenceDropout) restored.getConf(2).getLayer().getIDropout()).getThreads()).as("from JSON")
-                .isEqualTo(2);
     }
 
     @Test
