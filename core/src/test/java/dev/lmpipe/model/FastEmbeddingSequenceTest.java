@@ -1,5 +1,6 @@
 package dev.lmpipe.model;
 
+import dev.lmpipe.model.kernel.HostMemory;
 import dev.lmpipe.model.runtime.FastEmbeddingSequenceLayer;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -8,12 +9,15 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
@@ -68,6 +72,29 @@ class FastEmbeddingSequenceTest {
         var data = Comparisons.tokens(VOCABULARY, minibatch, steps, minibatch * 3L + steps);
 
         assertSameScoreAndGradients(networks[0], networks[1], data, 1e-6, 1e-5);
+    }
+
+    @Test
+    void readsAGradientHandedOverAsRowsAsItReadsAnyOther() {
+        var network = network(true, false);
+        network.initGradientsView();
+        var layer = (FastEmbeddingSequenceLayer) network.getLayer(0);
+        var data = Comparisons.tokens(VOCABULARY, 4, 9, 31);
+        layer.setInput(data.getFeatures(), LayerWorkspaceMgr.noWorkspaces());
+        var rows = Nd4j.rand(DataType.FLOAT, 4, 9, 5);
+        // The same values as [B, d, T]: a view of rows, as the layers above hand them over, and a 'c' array of its own.
+        var rowsView = rows.permute(0, 2, 1);
+        var ownArray = rowsView.dup('c');
+        assertThat(HostMemory.rowsView(rowsView)).isNotNull();
+        assertThat(HostMemory.rowsView(ownArray)).isNull();
+
+        var fromRows = layer.backpropGradient(rowsView, LayerWorkspaceMgr.noWorkspaces())
+                .getFirst().getGradientFor(DefaultParamInitializer.WEIGHT_KEY).dup();
+        var fromOwn = layer.backpropGradient(ownArray, LayerWorkspaceMgr.noWorkspaces())
+                .getFirst().getGradientFor(DefaultParamInitializer.WEIGHT_KEY).dup();
+
+        assertThat(fromRows.sumNumber().doubleValue()).isNotZero();
+        assertThat(fromRows).isEqualTo(fromOwn);
     }
 
     @Test

@@ -21,12 +21,12 @@ import java.nio.FloatBuffer;
 
 /**
  * The embedding of {@link FastEmbeddingSequence}: DL4J's forward pass (a lookup of rows), and a backward pass that
- * copies the output's gradient once into rows [B·T, d] and adds each row into its token's row of the table's gradient
- * in a Java loop. Float networks on ND4J's CPU backend in NCW, identity activation, without bias, masks, dropout or
+ * reads the output's gradient as rows [B·T, d] (copied once where it does not lie so) and adds each row into its
+ * token's row of the table's gradient in a Java loop. Float networks on ND4J's CPU backend in NCW, identity activation, without bias, masks, dropout or
  * weight noise take this path; anything else is DL4J's. Not thread-safe, like every DL4J layer.
  */
 public class FastEmbeddingSequenceLayer extends EmbeddingSequenceLayer {
-    /** The output gradient's rows, reused while the minibatch keeps its shape. */
+    /** The output gradient's rows [B, T, d] where it is not handed over as rows, reused while its shape holds. */
     private INDArray gradientRows;
 
     public FastEmbeddingSequenceLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -43,14 +43,20 @@ public class FastEmbeddingSequenceLayer extends EmbeddingSequenceLayer {
         int width = (int) epsilon.size(1);
         int steps = (int) epsilon.size(2);
         int vocabulary = (int) layerConf().getNIn();
-        if (gradientRows == null || gradientRows.size(0) != (long) examples * steps || gradientRows.size(1) != width) {
-            try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                gradientRows = Nd4j.create(DataType.FLOAT, (long) examples * steps, width);
+        // The layer above hands its gradient over as a view of rows, read where it lies; anything else is copied.
+        INDArray rowsView = HostMemory.rowsView(epsilon);
+        if (rowsView == null) {
+            if (gradientRows == null || gradientRows.size(0) != examples || gradientRows.size(1) != steps
+                    || gradientRows.size(2) != width) {
+                try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    gradientRows = Nd4j.create(DataType.FLOAT, examples, steps, width);
+                }
             }
+            gradientRows.assign(epsilon.permute(0, 2, 1));
+            rowsView = gradientRows;
         }
-        gradientRows.reshape(examples, steps, width).assign(epsilon.permute(0, 2, 1));
         float[] ids = input.dup('c').data().asFloat();
-        FloatBuffer rows = HostMemory.floats(gradientRows);
+        FloatBuffer rows = HostMemory.floats(rowsView).slice((int) rowsView.offset(), (int) rowsView.length());
         float[] table = new float[vocabulary * width];
         float[] row = new float[width];
         for (int r = 0; r < ids.length; r++) {

@@ -99,12 +99,14 @@ public class FastRnnOutputLayer extends RnnOutputLayer {
         loss = lossOfSlices(inputGradient);
         var weightGradient = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         var biasGradient = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
-        weightGradient.assign(work[0].weightGradient);
-        biasGradient.assign(work[0].biasGradient.reshape(biasGradient.shape()));
-        for (int p = 1; p < work.length; p++) {
-            weightGradient.addi(work[p].weightGradient);
-            biasGradient.addi(work[p].biasGradient.reshape(biasGradient.shape()));
+        INDArray[] weightParts = new INDArray[work.length];
+        INDArray[] biasParts = new INDArray[work.length];
+        for (int p = 0; p < work.length; p++) {
+            weightParts[p] = work[p].weightGradient;
+            biasParts[p] = work[p].biasGradient.reshape(biasGradient.shape());
         }
+        SliceGradients.sum(weightGradient, weightParts, 0, 1);
+        SliceGradients.sum(biasGradient, biasParts, 0, 1);
         lossInput = input;
         lossLabels = labels;
         Gradient gradient = new DefaultGradient();

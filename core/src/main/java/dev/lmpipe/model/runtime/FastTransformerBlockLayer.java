@@ -72,15 +72,14 @@ public final class FastTransformerBlockLayer extends FastSameDiffLayer {
         if (kernels.length == 1) {
             return gradients[0];
         }
-        // The slices' sums go straight into the gradient views, the parameters shared out among the threads.
-        String[] names = gradients[0].keySet().toArray(String[]::new);
+        // The slices' sums go straight into the gradient views, each parameter's elements shared out among the threads.
         slices.run(p -> {
-            for (int i = p; i < names.length; i += kernels.length) {
-                INDArray view = gradTable.get(names[i]);
-                view.assign(gradients[0].get(names[i]));
-                for (int q = 1; q < kernels.length; q++) {
-                    view.addi(gradients[q].get(names[i]));
+            for (var name : gradients[0].keySet()) {
+                INDArray[] parts = new INDArray[kernels.length];
+                for (int q = 0; q < parts.length; q++) {
+                    parts[q] = gradients[q].get(name);
                 }
+                SliceGradients.sum(gradTable.get(name), parts, p, kernels.length);
             }
         });
         return gradTable;
