@@ -22,8 +22,9 @@ import java.nio.FloatBuffer;
 /**
  * The embedding of {@link FastEmbeddingSequence}: DL4J's forward pass (a lookup of rows), and a backward pass that
  * reads the output's gradient as rows [B·T, d] (copied once where it does not lie so) and adds each row into its
- * token's row of the table's gradient in a Java loop. Float networks on ND4J's CPU backend in NCW, identity activation, without bias, masks, dropout or
- * weight noise take this path; anything else is DL4J's. Not thread-safe, like every DL4J layer.
+ * token's row of the table's gradient in a Java loop. Float networks on ND4J's CPU backend in NCW, identity
+ * activation, without bias, masks, dropout or weight noise take this path; anything else is DL4J's. Not thread-safe,
+ * like every DL4J layer.
  */
 public class FastEmbeddingSequenceLayer extends EmbeddingSequenceLayer {
     /** The output gradient's rows [B, T, d] where it is not handed over as rows, reused while its shape holds. */

@@ -13,9 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Map;
 
 /**
- * The runtime layer of {@link TransformerBlock}: {@link TransformerBlockKernel} where {@link FastSameDiffLayer} can. With
- * {@link TransformerBlock#getThreads()} above one, the minibatch's examples are cut into slices, each with a kernel of
- * its own on its own thread ({@link MinibatchParts}); the slices' parameter gradients are summed.
+ * The runtime layer of {@link TransformerBlock}: {@link TransformerBlockKernel} where {@link FastSameDiffLayer} can.
+ * With {@link TransformerBlock#getThreads()} above one, the minibatch's examples are cut into slices, each with a
+ * kernel of its own on its own thread ({@link MinibatchParts}); the slices' parameter gradients are summed
+ * ({@link SliceGradients}).
  */
 public final class FastTransformerBlockLayer extends FastSameDiffLayer {
     private TransformerBlockKernel[] kernels;
@@ -35,7 +36,8 @@ public final class FastTransformerBlockLayer extends FastSameDiffLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         double dropout = ((TransformerBlock) layerConf()).getDropout();
         if (training && dropout > 0 && !fast()) {
-            throw new IllegalStateException("model.dropout = " + dropout + ": " + TransformerBlock.DROPOUT_NEEDS_KERNELS);
+            throw new IllegalStateException("model.dropout = " + dropout + ": "
+                    + TransformerBlock.DROPOUT_NEEDS_KERNELS);
         }
         return super.activate(training, workspaceMgr);
     }
