@@ -10,7 +10,8 @@ import java.nio.FloatBuffer;
 
 /**
  * A float ND4J array's host memory, for Java loops and OpenBLAS calls that bypass ND4J's per-call cost. For arrays
- * of ND4J's CPU backend only; both views start where the array's buffer starts.
+ * of ND4J's CPU backend only; {@link #floats} and {@link #pointer} start where the array's buffer starts,
+ * {@link #elements} where the array does.
  */
 public final class HostMemory {
     private HostMemory() {
@@ -19,6 +20,14 @@ public final class HostMemory {
     /** The array's floats, read and written in place. */
     public static FloatBuffer floats(INDArray array) {
         return array.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /**
+     * The array's own floats, read and written in place: from its first element (a view's offset into its buffer), as
+     * many as it has. For arrays whose elements lie one after the other.
+     */
+    public static FloatBuffer elements(INDArray array) {
+        return floats(array).slice((int) array.offset(), (int) array.length());
     }
 
     /** The address of the array's first float, for OpenBLAS. */

@@ -692,7 +692,7 @@ public final class TransformerBlockKernel {
 
         private Floats(INDArray array) {
             this.array = array;
-            data = HostMemory.floats(array).slice((int) array.offset(), (int) array.length());
+            data = HostMemory.elements(array);
             start = HostMemory.pointer(array);
         }
 

@@ -57,7 +57,7 @@ public class FastEmbeddingSequenceLayer extends EmbeddingSequenceLayer {
             rowsView = gradientRows;
         }
         float[] ids = input.dup('c').data().asFloat();
-        FloatBuffer rows = HostMemory.floats(rowsView).slice((int) rowsView.offset(), (int) rowsView.length());
+        FloatBuffer rows = HostMemory.elements(rowsView);
         float[] table = new float[vocabulary * width];
         float[] row = new float[width];
         for (int r = 0; r < ids.length; r++) {

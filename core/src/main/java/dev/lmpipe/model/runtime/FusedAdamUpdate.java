@@ -104,8 +104,8 @@ final class FusedAdamUpdate {
      * Adam's state: clipped to L2 norm {@code clipLimit} first (0: no limit), divided by {@code divisor}.
      */
     void apply(INDArray gradient, INDArray params, int iteration, int epoch, int divisor, double clipLimit) {
-        FloatBuffer gradients = floats(gradient);
-        FloatBuffer values = floats(params);
+        FloatBuffer gradients = HostMemory.elements(gradient);
+        FloatBuffer values = HostMemory.elements(params);
         int threads = Math.max(1, Math.min(adam.getThreads(), length / MIN_RANGE));
         var parts = new MinibatchParts(chunkSquares.length, threads);
         if (arithmetic.length < parts.count()) {
@@ -146,7 +146,7 @@ final class FusedAdamUpdate {
      */
     static double norm(INDArray values) {
         var squares = new double[(int) ((values.length() + CHUNK - 1) / CHUNK)];
-        chunkSquares(floats(values), 0, squares.length, squares);
+        chunkSquares(HostMemory.elements(values), 0, squares.length, squares);
         return Math.sqrt(sum(squares));
     }
 
@@ -166,11 +166,6 @@ final class FusedAdamUpdate {
             sum += value;
         }
         return sum;
-    }
-
-    /** The array's floats from its first, as long as the array. */
-    private static FloatBuffer floats(INDArray array) {
-        return HostMemory.floats(array).slice((int) array.offset(), (int) array.length());
     }
 
     private static boolean flat(INDArray array) {
@@ -196,8 +191,8 @@ final class FusedAdamUpdate {
         void update(AdamArithmetic arithmetic, FloatBuffer gradients, FloatBuffer params, int lo, int hi,
                     AdamArithmetic.Coefficients coefficients) {
             int inBlock = lo - block.getParamOffsetStart();
-            var m = floats(updater.getState().get(AdamUpdater.M_STATE)).slice(inBlock, hi - lo);
-            var v = floats(updater.getState().get(AdamUpdater.V_STATE)).slice(inBlock, hi - lo);
+            var m = HostMemory.elements(updater.getState().get(AdamUpdater.M_STATE)).slice(inBlock, hi - lo);
+            var v = HostMemory.elements(updater.getState().get(AdamUpdater.V_STATE)).slice(inBlock, hi - lo);
             arithmetic.update(gradients.slice(lo, hi - lo), m, v, params.slice(lo, hi - lo), coefficients);
         }
     }

@@ -39,10 +39,10 @@ final class SliceGradients {
         long length = into.length();
         int from = (int) (length * share / shares);
         int to = (int) (length * (share + 1) / shares);
-        FloatBuffer target = floats(into);
+        FloatBuffer target = HostMemory.elements(into);
         FloatBuffer[] sources = new FloatBuffer[parts.length];
         for (int p = 0; p < parts.length; p++) {
-            sources[p] = floats(parts[p]);
+            sources[p] = HostMemory.elements(parts[p]);
         }
         float[] total = new float[CHUNK];
         float[] part = new float[CHUNK];
@@ -76,9 +76,5 @@ final class SliceGradients {
 
     private static boolean contiguous(INDArray array) {
         return array.dataType() == DataType.FLOAT && Shape.hasDefaultStridesForShape(array) && !array.isEmpty();
-    }
-
-    private static FloatBuffer floats(INDArray array) {
-        return HostMemory.floats(array).slice((int) array.offset(), (int) array.length());
     }
 }
